@@ -1,0 +1,48 @@
+/**
+ * The mock's clock. Time is epoch milliseconds. The virtual clock moves only when told and refuses to run
+ * backwards (model: XState's SimulatedClock); the real clock reads wall time.
+ */
+export interface Clock {
+  readonly mode: 'real' | 'virtual';
+  now(): number;
+}
+
+export class ClockError extends Error {}
+
+export class VirtualClock implements Clock {
+  readonly mode = 'virtual' as const;
+  private current: number;
+  constructor(readonly start: number) {
+    this.current = start;
+  }
+  now(): number {
+    return this.current;
+  }
+  /** Moves forward by `ms` (≥ 0). */
+  advance(ms: number): number {
+    if (!Number.isFinite(ms) || ms < 0) throw new ClockError('The clock only moves forward: seconds must be ≥ 0');
+    this.current += Math.round(ms);
+    return this.current;
+  }
+  /** Sets the instant; refuses to move backwards. */
+  set(ms: number): number {
+    if (ms < this.current)
+      throw new ClockError(
+        `The clock cannot move backwards: ${new Date(ms).toISOString()} is before ${new Date(this.current).toISOString()}`,
+      );
+    this.current = ms;
+    return this.current;
+  }
+  reset(): void {
+    this.current = this.start;
+  }
+}
+
+/** Wall time, read through an injectable source (Date.now by default) so fake timers can drive it. */
+export class RealClock implements Clock {
+  readonly mode = 'real' as const;
+  constructor(private readonly source: () => number = () => Date.now()) {}
+  now(): number {
+    return this.source();
+  }
+}
