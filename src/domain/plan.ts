@@ -143,9 +143,11 @@ export function planRun(plan: MigrationPlan, startedAt: number, timeScale: numbe
   const estimatedCompletion = t;
 
   const failure = behaviour.failure;
+  // Strictly inside the stage's window (before its end), whatever the rounding to whole milliseconds:
+  // at its end the stage's items and resources would all have completed and none be left to fail.
+  const failSpan = failure ? windows[failure.stage].end - windows[failure.stage].start : 0;
   const failAt = failure
-    ? windows[failure.stage].start +
-      Math.max(1, Math.round((windows[failure.stage].end - windows[failure.stage].start) * failure.at_fraction))
+    ? windows[failure.stage].start + Math.min(failSpan - 1, Math.max(1, Math.round(failSpan * failure.at_fraction)))
     : null;
   const failIndex = failure ? MIGRATION_STAGES.indexOf(failure.stage) : MIGRATION_STAGES.length;
 

@@ -102,7 +102,8 @@ export function snapshotAt(plan: MigrationPlan, now: number): GetMigrationRespon
   const cancelled = cancelAt !== null;
   const validated = x >= plan.validatingUntil;
 
-  const stages: StageProgress[] = run
+  // Nothing of the scope shows before validation ends, whether or not a run is already planned.
+  const stages: StageProgress[] = run && validated
     ? run.stages.map((s) => stageAt(s, x, plan.behaviour.timing.pacing, cancelAt))
     : MIGRATION_STAGES.map((stage) => ({
         stage,
@@ -115,7 +116,7 @@ export function snapshotAt(plan: MigrationPlan, now: number): GetMigrationRespon
         items_failed: 0,
         error_message: null,
       }));
-  const resources: ResourceProgress[] = run
+  const resources: ResourceProgress[] = run && validated
     ? run.resources.map((r) => resourceAt(r, x, cancelled))
     : validated && plan.graph
       ? plan.graph.execution_order.map((id) => {

@@ -24,14 +24,16 @@ export function timelineOf(plan: MigrationPlan): TimelineEvent[] {
     if (plan.cancel) go(plan.cancel.at, 'cancelled');
     return events;
   };
-  if (plan.validatingUntil >= cutoff) return finish();
+  // Ties: a cancel at the very instant of another event comes after it, as snapshotAt shows that event's
+  // effects (a start, a stage's completion) at the cancel instant.
+  if (plan.validatingUntil > cutoff) return finish();
   if (!run || run.startedAt > plan.validatingUntil) go(plan.validatingUntil, 'draft');
-  if (!run || run.startedAt >= cutoff) return finish();
+  if (!run || run.startedAt > cutoff) return finish();
   go(run.startedAt, 'pending');
-  if (run.inProgressAt >= cutoff) return finish();
+  if (run.inProgressAt > cutoff) return finish();
   go(run.inProgressAt, 'in_progress');
   for (const s of run.stages) {
-    if (s.end === null || s.failed || s.end > cutoff || (s.end === cutoff && plan.cancel)) break;
+    if (s.end === null || s.failed || s.end > cutoff) break;
     events.push({ at: s.end, kind: 'stage_completed', stage: s.stage });
   }
   if (run.endAt >= cutoff) return finish();

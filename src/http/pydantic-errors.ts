@@ -41,7 +41,7 @@ const MISSING = Symbol('missing');
 
 /** The minimal view of a zod 4 schema's definition that `schemaAt` walks. */
 interface SchemaLike {
-  readonly _zod: { readonly def: Record<string, unknown> & { type: string }; readonly bag?: Record<string, unknown> };
+  readonly _zod: { readonly def: Record<string, unknown> & { type: string } };
 }
 const isSchema = (s: unknown): s is SchemaLike =>
   typeof s === 'object' && s !== null && '_zod' in s && typeof (s as SchemaLike)._zod?.def?.type === 'string';
@@ -74,8 +74,12 @@ function schemaAt(schema: unknown, path: readonly PropertyKey[]): SchemaLike | u
 }
 
 /** z.int() and friends: zod reports a non-number given to them as `expected: 'number'`. */
-const isIntSchema = (s: SchemaLike | undefined) =>
-  s?._zod.def.type === 'number' && String(s._zod.bag?.format ?? '').includes('int');
+function isIntSchema(s: SchemaLike | undefined): boolean {
+  if (s?._zod.def.type !== 'number') return false;
+  const isInt = (def: Record<string, unknown> | undefined) => String(def?.format ?? '').includes('int');
+  const checks = (s._zod.def.checks ?? []) as { _zod?: { def?: Record<string, unknown> } }[];
+  return isInt(s._zod.def) || checks.some((c) => isInt(c._zod?.def));
+}
 
 /** The value at `path` in `input`, or MISSING when a member along the way is absent. */
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
@@ -246,12 +250,95 @@ export function issuesFromFastifyValidation(
 }
 
 /**
- * A body that is not JSON, as FastAPI reports it: `json_invalid` at `["body", <char offset>]`.
- * The offset comes from the parser's message ("... at position 12"); without one, the end of the text.
+ * The offset of the first character that makes `text` invalid JSON (RFC 8259), -1 when it is valid. This is
+ * what Python's json module reports as the error's `pos`; V8's messages do not always carry a position.
  */
-export function jsonDecodeError(text: string, parseError: unknown): PydanticError {
-  const message = parseError instanceof Error ? parseError.message : '';
-  const m = /at position (\d+)/.exec(message);
-  const pos = m ? Number(m[1]) : text.length;
+export function jsonErrorOffset(text: string): number {
+  let i = 0;
+  const fail = (): never => {
+    throw i;
+  };
+  const ws = () => {
+    while (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r') i++;
+  };
+  const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+  const string = () => {
+    i++; // the opening quote
+    for (;;) {
+      const c = text[i];
+      if (c === undefined || c < ' ') fail();
+      if (c === '"') {
+        i++;
+        return;
+      }
+      if (c === '\\') {
+        const e = text[i + 1];
+        if (e !== undefined && '"\\/bfnrt'.includes(e)) i += 2;
+        else if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) i += 6;
+        else fail();
+      } else i++;
+    }
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']';
+      i++;
+      ws();
+      if (text[i] === close) {
+        i++;
+        return;
+      }
+      for (;;) {
+        if (c === '{') {
+          ws();
+          if (text[i] !== '"') fail();
+          string();
+          ws();
+          if (text[i] !== ':') fail();
+          i++;
+        }
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === close) {
+          i++;
+          return;
+        } else fail();
+      }
+    }
+    if (c === '"') return string();
+    for (const word of ['true', 'false', 'null']) {
+      if (text.startsWith(word, i)) {
+        i += word.length;
+        return;
+      }
+    }
+    NUMBER.lastIndex = i;
+    if (NUMBER.test(text)) i = NUMBER.lastIndex;
+    else fail();
+  };
+  try {
+    value();
+    ws();
+    if (i < text.length) fail();
+    return -1;
+  } catch (pos) {
+    return typeof pos === 'number' ? pos : 0; // a RangeError: nesting too deep to scan
+  }
+}
+
+/**
+ * A body that is not JSON, as FastAPI reports it: `json_invalid` at `["body", <char offset>]`, the offset
+ * of the first invalid character (the end of the text when it stops early).
+ */
+export function jsonDecodeError(text: string, parseError?: unknown): PydanticError {
+  let pos = jsonErrorOffset(text);
+  if (pos < 0) {
+    // Valid JSON that the parser still refused (e.g. a forbidden __proto__ key): its position, if it gave one.
+    const m = /at position (\d+)/.exec(parseError instanceof Error ? parseError.message : '');
+    pos = m ? Number(m[1]) : 0;
+  }
   return { type: 'json_invalid', location: ['body', pos], message: 'JSON decode error' };
 }

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { hasZodFastifySchemaValidationErrors, ResponseSerializationError } from 'fastify-type-provider-zod';
 import { ApiError, ERROR_TYPES, type ErrorStatus } from '../../errors.js';
 import { issuesFromFastifyValidation, locationOf, type PydanticError, toPydanticErrors } from '../pydantic-errors.js';
 
@@ -83,39 +83,62 @@ export const errorHandlerPlugin = fp(
     const routes: { matcher: RegExp; methods: Set<string> }[] = [];
     const byUrl = new Map<string, Set<string>>();
     app.addHook('onRoute', (route) => {
-      let methods = byUrl.get(route.url);
-      if (!methods) {
-        methods = new Set();
-        byUrl.set(route.url, methods);
-        routes.push({ matcher: routeMatcher(route.url), methods });
+      const urls = [route.url];
+      // A '/' route in a prefixed plugin answers both /prefix and /prefix/ unless told otherwise, but the
+      // hook only sees /prefix.
+      if (route.routePath === '' && route.prefix && (route.prefixTrailingSlash ?? 'both') === 'both') {
+        urls.push(`${route.url}/`);
       }
-      for (const m of [route.method].flat()) methods.add(m.toUpperCase());
+      for (const url of urls) {
+        let methods = byUrl.get(url);
+        if (!methods) {
+          methods = new Set();
+          byUrl.set(url, methods);
+          routes.push({ matcher: routeMatcher(url), methods });
+        }
+        for (const m of [route.method].flat()) methods.add(m.toUpperCase());
+      }
     });
     const allowedMethods = (path: string): string[] => {
       const allowed = new Set<string>();
       for (const r of routes) if (r.matcher.test(path)) for (const m of r.methods) allowed.add(m);
       return [...allowed].sort();
     };
+    const methodNotAllowed = (method: string, path: string, allowed: string[]) =>
+      new ApiError(405, `Method ${method} not allowed on ${path}`, { method, allowed }, { allow: allowed.join(', ') });
+    // FastAPI serves create at the trailing-slash path only: point the caller there.
+    const createWithoutSlash = (path: string) => {
+      const allowed = allowedMethods(path).filter((m) => m !== 'POST');
+      return new ApiError(
+        405,
+        `Use POST ${CREATE_PATH}/ (with a trailing slash) to create a migration`,
+        { method: 'POST', allowed, path },
+        { allow: allowed.join(', ') },
+      );
+    };
 
-    app.setNotFoundHandler((request, reply) => {
-      const path = request.url.split('?')[0] ?? request.url;
+    /** 405 when the path is known under other methods, else 404; the create path without its slash, 405 with a hint. */
+    const unmatched = (method: string, url: string): ApiError => {
+      const path = url.split('?')[0] ?? url;
+      if (method === 'POST' && path === CREATE_PATH) return createWithoutSlash(path);
       const allowed = allowedMethods(path);
-      if (request.method === 'POST' && path === CREATE_PATH) {
-        // FastAPI routes create at the trailing-slash path only; point the caller there.
-        return send(reply.header('allow', allowed.join(', ')), 405, `Use POST ${CREATE_PATH}/ (with a trailing slash) to create a migration`, {
-          method: request.method,
-          allowed,
-          path,
-        });
+      if (allowed.length > 0) return methodNotAllowed(method, path, allowed);
+      return new ApiError(404, `No route matches ${method} ${path}`, { path });
+    };
+
+    // Starlette's routing, where the router matched more than it should: a named path parameter never
+    // matches an empty segment (GET /v1/namespaces/migrations/ is not GET .../{migration_id}), and create
+    // is not served without its slash even though a prefixed '/' route answers there by default.
+    // After authentication, before the body is read.
+    app.addHook('preParsing', async (request) => {
+      const params = request.params as Record<string, unknown> | undefined;
+      const emptyParam = params !== undefined && Object.entries(params).some(([k, v]) => k !== '*' && v === '');
+      if (emptyParam || (request.method === 'POST' && request.routeOptions.url === CREATE_PATH)) {
+        throw unmatched(request.method, request.url);
       }
-      if (allowed.length > 0) {
-        return send(reply.header('allow', allowed.join(', ')), 405, `Method ${request.method} not allowed on ${path}`, {
-          method: request.method,
-          allowed,
-        });
-      }
-      return send(reply, 404, `No route matches ${request.method} ${path}`, { path });
     });
+
+    app.setNotFoundHandler((request, reply) => sendApiError(reply, unmatched(request.method, request.url)));
 
     app.setErrorHandler((error: FastifyError, request, reply) => {
       if (error instanceof ApiError) {
@@ -132,7 +155,7 @@ export const errorHandlerPlugin = fp(
         return sendApiError(reply, requestValidationError(toPydanticErrors(issues, locationOf(context), input, schema)));
       }
 
-      if (isResponseSerializationError(error) && error.cause && 'issues' in error.cause) {
+      if (error instanceof ResponseSerializationError) {
         // Only with MOCK_VALIDATE_RESPONSES=true: the mock answered outside its own schema.
         request.log.error({ err: error }, 'response does not match its schema');
         const issues = error.cause.issues.map((i) => ({ path: i.path.map(String), message: i.message }));

@@ -8,7 +8,6 @@ import { ErrorResponseSchema } from '../../schemas/error.js';
 import { MigrationConfigInputSchema } from '../../schemas/config.js';
 import { GetMigrationResponseSchema } from '../../schemas/migration.js';
 import { toPydanticErrors } from '../pydantic-errors.js';
-import { registerJsonParser } from '../json-body.js';
 
 const TAG = 'Mock control';
 const Err = { 400: ErrorResponseSchema, 404: ErrorResponseSchema, 409: ErrorResponseSchema, 422: ErrorResponseSchema };
@@ -48,7 +47,6 @@ function clockOp<T>(f: () => T): T {
 /** The control API under /_mock: clock, scenarios, scenario-driven creation, reset. */
 export const controlRoutes: FastifyPluginAsync = async (root) => {
   const app = root.withTypeProvider<ZodTypeProvider>();
-  registerJsonParser(root);
   const clock = () => ({ now: new Date(root.engine.now()).toISOString(), mode: root.engine.clock.mode });
 
   app.get('/clock', { schema: { tags: [TAG], summary: 'Read the mock clock', response: { 200: ClockSchema } } }, async () => clock());

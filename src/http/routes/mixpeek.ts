@@ -17,7 +17,6 @@ import {
 } from '../../schemas/api.js';
 import { ErrorResponseSchema } from '../../schemas/error.js';
 import { GetMigrationResponseSchema } from '../../schemas/migration.js';
-import { registerJsonParser } from '../json-body.js';
 import { parsePrefer } from '../prefer.js';
 
 const TAG = 'Namespace Migrations';
@@ -37,11 +36,12 @@ const optionalBody = async (req: { body: unknown }) => {
  */
 export const mixpeekRoutes: FastifyPluginAsync = async (root) => {
   const app = root.withTypeProvider<ZodTypeProvider>();
-  registerJsonParser(root);
 
   app.post(
     '/',
     {
+      // Only the path with the trailing slash creates, as on Mixpeek's server.
+      prefixTrailingSlash: 'slash',
       schema: {
         tags: [TAG],
         summary: 'Create Migration',
@@ -125,7 +125,8 @@ export const mixpeekRoutes: FastifyPluginAsync = async (root) => {
       engine.get(m.plan.migrationId);
       const json = engine.snapshotJson(m);
       if (engine.config.validateResponses) GetMigrationResponseSchema.parse(JSON.parse(json));
-      return reply.type('application/json; charset=utf-8').send(json);
+      // A pre-serialised string with a JSON content type is sent as is (Fastify skips serialisation).
+      return reply.type('application/json; charset=utf-8').send(json as never);
     },
   );
 
