@@ -34,7 +34,9 @@ async function generate(): Promise<string> {
     await app.ready();
     const doc = sortKeys(app.swagger()) as Record<string, unknown>;
     const rank = (k: string) => (TOP.includes(k) ? TOP.indexOf(k) : TOP.length);
-    const ordered = Object.fromEntries(Object.entries(doc).sort(([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0)));
+    const ordered = Object.fromEntries(
+      Object.entries(doc).sort(([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0)),
+    );
     return `${JSON.stringify(ordered, null, 2)}\n`;
   } finally {
     await app.close();
@@ -64,7 +66,9 @@ if (mode === 'write') {
     process.exit(1);
   }
   if (committed !== generated) {
-    console.error(`${RELATIVE} is out of date with the code. Run: npm run openapi:generate\n${firstDifference(committed, generated)}`);
+    console.error(
+      `${RELATIVE} is out of date with the code. Run: npm run openapi:generate\n${firstDifference(committed, generated)}`,
+    );
     process.exit(1);
   }
   console.log(`${RELATIVE} is up to date`);

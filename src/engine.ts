@@ -2,7 +2,7 @@ import type { Config } from './config.js';
 import { type Clock, ClockError, RealClock, VirtualClock } from './domain/clock.js';
 import { withConfigDefaults } from './domain/config-defaults.js';
 import { type Behaviour, isRunnable, type MigrationPlan, planMigration, planRun, withCancel } from './domain/plan.js';
-import { snapshotAt, statusAt } from './domain/snapshot.js';
+import { settledAt, snapshotAt, statusAt } from './domain/snapshot.js';
 import { pollSteps } from './domain/timeline.js';
 import { validateConfig } from './domain/validate.js';
 import { ApiError, badRequest, notFound } from './errors.js';
@@ -217,13 +217,26 @@ export class MockEngine {
   /** A GET: poll-driven migrations step once along their plan; faults are the HTTP edge's business. */
   get(id: string, opts: { advance?: boolean } = {}): GetMigrationResponse {
     const m = this.find(id);
-    m.polls++;
-    if (m.pollAt !== null && opts.advance !== false) {
-      const next = pollSteps(m.plan).find((t) => t > m.pollAt!);
-      if (next !== undefined) m.pollAt = next;
-      this.emit({ kind: 'polled', migration: m });
-    }
+    this.countPoll(m);
+    if (opts.advance !== false) this.stepPoll(m);
     return this.snapshot(m);
+  }
+
+  /** Counts a GET of `m`; returns its poll number, from 1 (faults are scheduled by it). Moves nothing. */
+  countPoll(m: StoredMigration): number {
+    return ++m.polls;
+  }
+
+  /**
+   * A poll-driven migration moves to the next instant of `pollSteps(plan)` (terminal: stays) and
+   * 'polled' is emitted; returns whether it moved. A time-driven migration: nothing, false.
+   */
+  stepPoll(m: StoredMigration): boolean {
+    if (m.pollAt === null) return false;
+    const next = pollSteps(m.plan).find((t) => t > m.pollAt!);
+    if (next !== undefined) m.pollAt = next;
+    this.emit({ kind: 'polled', migration: m });
+    return next !== undefined;
   }
 
   snapshot(m: StoredMigration): GetMigrationResponse {
@@ -344,6 +357,41 @@ export class MockEngine {
     this.emit({ kind: 'clock' });
     return now;
   }
+  /**
+   * The instant (epoch ms, never before now) at which every time-driven migration has stopped changing:
+   * how far "advance to the end" moves the clock. Poll-driven migrations move by GETs, not time.
+   */
+  settlesAt(): number {
+    let end = this.now();
+    for (const m of this.store.values()) {
+      const at = m.pollAt === null ? settledAt(m.plan) : null;
+      if (at !== null && at > end) end = at;
+    }
+    return end;
+  }
+  /** The creation number of the next migration: with the seed, it decides the next id (state export). */
+  get nextSeq(): number {
+    return this.seq;
+  }
+
+  /**
+   * Replaces every migration and the creation counter in one step, and puts a virtual clock where the
+   * state had it (state import, src/state: the caller has validated everything, so nothing here fails
+   * half-way). Listeners hear a reset: the store holds other migrations now.
+   */
+  replaceState(state: {
+    migrations: readonly StoredMigration[];
+    nextSeq: number;
+    clock: { start: number; now: number } | null;
+  }): void {
+    const clock = state.clock === null ? null : this.virtualClock();
+    clock?.restore(state.clock!.start, state.clock!.now);
+    this.store.clear();
+    for (const m of state.migrations) this.store.add(m);
+    this.seq = state.nextSeq;
+    this.emit({ kind: 'reset' });
+  }
+
   private virtualClock(): VirtualClock {
     if (!(this.clock instanceof VirtualClock))
       throw badRequest('The clock is real (MOCK_CLOCK=real): start the mock with MOCK_CLOCK=virtual to move it', {

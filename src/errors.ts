@@ -8,6 +8,7 @@ export const ERROR_TYPES = {
   403: 'ForbiddenError',
   404: 'NotFoundError',
   405: 'MethodNotAllowedError',
+  408: 'RequestTimeoutError',
   409: 'AlreadyExistsError',
   413: 'PayloadTooLargeError',
   414: 'URITooLongError',

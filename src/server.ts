@@ -1,33 +1,38 @@
 /**
- * The only module that touches the process: reads the environment once, builds the app, listens, and
- * shuts down cleanly on SIGTERM/SIGINT (in-flight requests are answered; a second signal, or 5 s, ends it).
- * Start-up failures (bad setting, bad fixture, port in use) print one message to stderr and exit 2.
+ * The only module that touches the process: reads the environment once, builds the app, imports
+ * MOCK_STATE_FILE, listens, and shuts down cleanly on SIGTERM/SIGINT: no new connections, in-flight
+ * requests answered, exit 0; past MOCK_SHUTDOWN_TIMEOUT_MS exit 1; a second signal exits at once (128 +
+ * the signal's number). Start-up failures (bad setting, bad fixture, bad state file, port in use) print
+ * one message to stderr and exit 2.
  */
 import type { FastifyInstance } from 'fastify';
 import { ConfigError, loadConfig } from './config.js';
 import { buildApp } from './http/app.js';
+import { loadStateFile } from './state/file.js';
 
-const SHUTDOWN_TIMEOUT_MS = 5_000;
+const SIGNAL_EXIT_CODES: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
 
 function fatal(error: unknown): never {
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`mixpeek-migrations-mock: ${error instanceof ConfigError ? 'configuration error\n' : ''}${message}\n`);
+  process.stderr.write(
+    `mixpeek-migrations-mock: ${error instanceof ConfigError ? 'configuration error\n' : ''}${message}\n`,
+  );
   process.exit(2);
 }
 
-function handleSignals(app: FastifyInstance): void {
+function handleSignals(app: FastifyInstance, timeoutMs: number): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
       app.log.warn({ signal }, 'second signal: exiting now');
-      process.exit(130);
+      process.exit(SIGNAL_EXIT_CODES[signal] ?? 1);
     }
     stopping = true;
     app.log.info({ signal }, 'shutting down');
     setTimeout(() => {
-      app.log.error(`shutdown took longer than ${SHUTDOWN_TIMEOUT_MS} ms: exiting`);
+      app.log.error(`shutdown took longer than ${timeoutMs} ms (MOCK_SHUTDOWN_TIMEOUT_MS): exiting`);
       process.exit(1);
-    }, SHUTDOWN_TIMEOUT_MS).unref();
+    }, timeoutMs).unref();
     app.close().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -45,7 +50,11 @@ async function main(): Promise<void> {
   try {
     const config = loadConfig(process.env);
     app = await buildApp({ config });
-    handleSignals(app);
+    if (config.stateFile !== undefined) {
+      const { migrations } = loadStateFile(app.engine, config.stateFile);
+      app.log.info({ file: config.stateFile, migrations }, 'state imported from MOCK_STATE_FILE');
+    }
+    handleSignals(app, config.shutdownTimeoutMs);
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     fatal(error);

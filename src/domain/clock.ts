@@ -12,8 +12,14 @@ export class ClockError extends Error {}
 export class VirtualClock implements Clock {
   readonly mode = 'virtual' as const;
   private current: number;
-  constructor(readonly start: number) {
+  private origin: number;
+  constructor(start: number) {
+    this.origin = start;
     this.current = start;
+  }
+  /** The instant `reset()` goes back to. */
+  get start(): number {
+    return this.origin;
   }
   now(): number {
     return this.current;
@@ -34,7 +40,12 @@ export class VirtualClock implements Clock {
     return this.current;
   }
   reset(): void {
-    this.current = this.start;
+    this.current = this.origin;
+  }
+  /** Puts the clock where an exported state had it (a state import): its start and its instant. */
+  restore(start: number, now: number): void {
+    this.origin = start;
+    this.current = now;
   }
 }
 

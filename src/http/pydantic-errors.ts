@@ -33,7 +33,12 @@ export interface IssueLike {
 }
 
 /** What Fastify calls each part of a request, renamed as FastAPI names it in `loc`. */
-const LOCATIONS: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
+const LOCATIONS: Record<string, string> = {
+  body: 'body',
+  querystring: 'query',
+  params: 'path',
+  headers: 'header',
+};
 export const locationOf = (fastifyContext: string | undefined): string =>
   LOCATIONS[fastifyContext ?? 'body'] ?? fastifyContext ?? 'body';
 
@@ -237,7 +242,8 @@ export function issuesFromFastifyValidation(
   input: unknown,
 ): IssueLike[] {
   return entries.map((e) => {
-    const segments = e.instancePath === '/' || e.instancePath === '' ? [] : e.instancePath.slice(1).split('/');
+    const segments =
+      e.instancePath === '/' || e.instancePath === '' ? [] : e.instancePath.slice(1).split('/');
     const path: (string | number)[] = [];
     let cur: unknown = input;
     for (const seg of segments) {
@@ -308,7 +314,10 @@ export function jsonErrorOffset(text: string): number {
         } else fail();
       }
     }
-    if (c === '"') return string();
+    if (c === '"') {
+      string();
+      return;
+    }
     for (const word of ['true', 'false', 'null']) {
       if (text.startsWith(word, i)) {
         i += word.length;

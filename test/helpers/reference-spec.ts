@@ -52,6 +52,7 @@ export function validateAgainstSpec(componentName: string, value: unknown): stri
   }
   if (validate(value)) return [];
   return (validate.errors ?? []).map(
-    (e) => `${e.instancePath || '/'} ${e.message ?? e.keyword}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`,
+    (e) =>
+      `${e.instancePath || '/'} ${e.message ?? e.keyword}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`,
   );
 }

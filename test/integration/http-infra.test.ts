@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { loadConfig } from '../../src/config.js';
 import { buildApp } from '../../src/http/app.js';
+import { tidyComponents } from '../../src/http/plugins/openapi.js';
 import { CreateMigrationRequestSchema } from '../../src/schemas/api.js';
 
 const AUTH = { authorization: 'Bearer sk_test_infra' };
@@ -36,7 +37,12 @@ async function appWith(env: Record<string, string> = {}): Promise<FastifyInstanc
   return app;
 }
 
-const envelopeOf = (body: string) => JSON.parse(body) as { success: boolean; status: number; error: { message: string; type: string; details: Record<string, unknown> | null } };
+const envelopeOf = (body: string) =>
+  JSON.parse(body) as {
+    success: boolean;
+    status: number;
+    error: { message: string; type: string; details: Record<string, unknown> | null };
+  };
 
 let app: FastifyInstance;
 beforeAll(async () => {
@@ -100,23 +106,39 @@ describe('authentication of /v1', () => {
       headers: { authorization: 'Bearer pk_live_leaky' },
     });
     expect(res.statusCode).toBe(401);
-    expect(envelopeOf(res.body).error).toEqual({ message: 'Invalid API key', type: 'UnauthorizedError', details: null });
+    expect(envelopeOf(res.body).error).toEqual({
+      message: 'Invalid API key',
+      type: 'UnauthorizedError',
+      details: null,
+    });
     expect(res.body).not.toContain('leaky');
   });
 
   it('when the scheme is spelled in lower case, then the key is accepted', async () => {
-    const res = await app.inject({ method: 'GET', url: '/v1/test-things/x', headers: { authorization: 'bearer sk_x' } });
+    const res = await app.inject({
+      method: 'GET',
+      url: '/v1/test-things/x',
+      headers: { authorization: 'bearer sk_x' },
+    });
     expect(res.statusCode).toBe(200);
   });
 
   it('when MOCK_API_KEYS is set, then only those keys are accepted', async () => {
     const strict = await appWith({ MOCK_API_KEYS: 'sk_live_good' });
     try {
-      const bad = await strict.inject({ method: 'GET', url: '/v1/test-things/x', headers: { authorization: 'Bearer sk_live_other' } });
+      const bad = await strict.inject({
+        method: 'GET',
+        url: '/v1/test-things/x',
+        headers: { authorization: 'Bearer sk_live_other' },
+      });
       expect(bad.statusCode).toBe(401);
       expect(envelopeOf(bad.body).error.message).toBe('Invalid API key');
       expect(bad.body).not.toContain('sk_live_other');
-      const good = await strict.inject({ method: 'GET', url: '/v1/test-things/x', headers: { authorization: 'Bearer sk_live_good' } });
+      const good = await strict.inject({
+        method: 'GET',
+        url: '/v1/test-things/x',
+        headers: { authorization: 'Bearer sk_live_good' },
+      });
       expect(good.statusCode).toBe(200);
     } finally {
       await strict.close();
@@ -139,7 +161,7 @@ describe('authentication of /v1', () => {
       },
     });
     expect(res.statusCode).toBe(204);
-    expect(res.headers['access-control-allow-origin']).toBe('*');
+    expect(res.headers['access-control-allow-origin']).toBe('http://localhost:3000');
     expect(res.headers['access-control-allow-headers']).toBe('authorization');
   });
 });
@@ -148,10 +170,18 @@ describe('CORS', () => {
   it('when MOCK_CORS_ORIGINS lists origins, then only those origins are echoed', async () => {
     const cors = await appWith({ MOCK_CORS_ORIGINS: 'http://allowed.test' });
     try {
-      const allowed = await cors.inject({ method: 'GET', url: '/healthz', headers: { origin: 'http://allowed.test' } });
+      const allowed = await cors.inject({
+        method: 'GET',
+        url: '/healthz',
+        headers: { origin: 'http://allowed.test' },
+      });
       expect(allowed.headers['access-control-allow-origin']).toBe('http://allowed.test');
       expect(allowed.headers.vary).toContain('Origin');
-      const other = await cors.inject({ method: 'GET', url: '/healthz', headers: { origin: 'http://other.test' } });
+      const other = await cors.inject({
+        method: 'GET',
+        url: '/healthz',
+        headers: { origin: 'http://other.test' },
+      });
       expect(other.headers['access-control-allow-origin']).toBeUndefined();
     } finally {
       await cors.close();
@@ -166,7 +196,11 @@ describe('unknown routes', () => {
     expect(res.json()).toEqual({
       success: false,
       status: 404,
-      error: { message: 'No route matches GET /v1/nothing/here', type: 'NotFoundError', details: { path: '/v1/nothing/here' } },
+      error: {
+        message: 'No route matches GET /v1/nothing/here',
+        type: 'NotFoundError',
+        details: { path: '/v1/nothing/here' },
+      },
     });
   });
 
@@ -256,7 +290,11 @@ describe('request bodies', () => {
       "Request validation failed: body.config.migration_type: Input should be 're_extract', 'copy' or 'extend' (and 2 more)",
     );
     expect(body.error.details?.validation_errors).toEqual([
-      { type: 'enum', location: ['body', 'config', 'migration_type'], message: "Input should be 're_extract', 'copy' or 'extend'" },
+      {
+        type: 'enum',
+        location: ['body', 'config', 'migration_type'],
+        message: "Input should be 're_extract', 'copy' or 'extend'",
+      },
       { type: 'missing', location: ['body', 'config', 'source_namespace_id'], message: 'Field required' },
       {
         type: 'less_than_equal',
@@ -274,7 +312,11 @@ describe('request bodies', () => {
       payload: '<config/>',
     });
     expect(res.statusCode).toBe(415);
-    expect(envelopeOf(res.body)).toMatchObject({ success: false, status: 415, error: { type: 'UnsupportedMediaTypeError' } });
+    expect(envelopeOf(res.body)).toMatchObject({
+      success: false,
+      status: 415,
+      error: { type: 'UnsupportedMediaTypeError' },
+    });
   });
 
   it('when the body is larger than MOCK_BODY_LIMIT_BYTES, then 413 in the envelope', async () => {
@@ -312,7 +354,11 @@ describe('other errors', () => {
   it('when an error carries a 4xx status, then that status and its type are sent', async () => {
     const res = await app.inject({ method: 'GET', url: '/v1/test-busy', headers: AUTH });
     expect(res.statusCode).toBe(429);
-    expect(envelopeOf(res.body).error).toEqual({ message: 'Slow down', type: 'TooManyRequestsError', details: null });
+    expect(envelopeOf(res.body).error).toEqual({
+      message: 'Slow down',
+      type: 'TooManyRequestsError',
+      details: null,
+    });
   });
 });
 
@@ -371,13 +417,16 @@ describe('GET /openapi.json', () => {
   });
 
   it('when infrastructure routes exist, then they are hidden from the document', () => {
-    for (const hidden of ['/', '/healthz', '/openapi.json', '/_mock/ui']) expect(doc.paths).not.toHaveProperty(hidden);
+    for (const hidden of ['/', '/healthz', '/openapi.json', '/_mock/ui'])
+      expect(doc.paths).not.toHaveProperty(hidden);
     expect(Object.keys(doc.paths).filter((p) => p.startsWith('/docs'))).toEqual([]);
   });
 
   it('when a schema has an id, then it is a component named by that id', () => {
     expect(doc.paths['/v1/test-echo']?.post).toBeDefined();
-    expect(JSON.stringify(doc.paths['/v1/test-echo'])).toContain('#/components/schemas/CreateMigrationRequest"');
+    expect(JSON.stringify(doc.paths['/v1/test-echo'])).toContain(
+      '#/components/schemas/CreateMigrationRequest"',
+    );
     expect(doc.components.schemas).toHaveProperty('CreateMigrationRequest');
     expect(doc.components.schemas).toHaveProperty('MigrationConfigInput');
     expect(Object.keys(doc.components.schemas).filter((k) => k.includes('__'))).toEqual([]);
@@ -389,5 +438,72 @@ describe('GET /docs', () => {
     const res = await app.inject({ method: 'GET', url: '/docs/' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/html');
+  });
+});
+
+describe('tidyComponents', () => {
+  const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+  it('when input and output variants are equal, then one component keeps the id; unused ones are dropped', () => {
+    const doc = tidyComponents({
+      paths: { '/a': { post: { requestBody: ref('Thing__Input'), responses: { 200: ref('Thing__') } } } },
+      components: {
+        schemas: {
+          Thing__: { type: 'object', properties: { kind: ref('Kind__') } },
+          Thing__Input: { type: 'object', properties: { kind: ref('Kind__Input') } },
+          Kind__: { enum: ['a', 'b'] },
+          Kind__Input: { enum: ['a', 'b'] },
+          Unused__: { type: 'string' },
+          Unused__Input: { type: 'string' },
+        },
+      },
+    });
+    expect(doc.paths).toEqual({
+      '/a': { post: { requestBody: ref('Thing'), responses: { 200: ref('Thing') } } },
+    });
+    expect(doc.components?.schemas).toEqual({
+      Kind: { enum: ['a', 'b'] },
+      Thing: { type: 'object', properties: { kind: ref('Kind') } },
+    });
+  });
+
+  it('when the variants differ only in what they reference, and those differ, then both are kept apart', () => {
+    const doc = tidyComponents({
+      paths: { '/a': { post: { requestBody: ref('Thing__Input'), responses: { 200: ref('Thing__') } } } },
+      components: {
+        schemas: {
+          Thing__: { properties: { opts: ref('Opts__') } },
+          Thing__Input: { properties: { opts: ref('Opts__Input') } },
+          Opts__: { required: ['size'] },
+          Opts__Input: { required: [] },
+        },
+      },
+    });
+    expect(doc.components?.schemas).toEqual({
+      Opts: { required: ['size'] },
+      OptsInput: { required: [] },
+      Thing: { properties: { opts: ref('Opts') } },
+      ThingInput: { properties: { opts: ref('OptsInput') } },
+    });
+  });
+
+  it('when the variants differ, then the input one is named <id>Input, and a real id ending in Input keeps its name', () => {
+    const doc = tidyComponents({
+      paths: {
+        '/a': {
+          post: { requestBody: ref('Req__Input'), responses: { 200: ref('Req__'), 201: ref('Cfg__') } },
+        },
+        '/b': { post: { requestBody: ref('CfgInput__Input') } },
+      },
+      components: {
+        schemas: {
+          Req__: { required: ['n'] },
+          Req__Input: { required: [] },
+          Cfg__: { type: 'object' },
+          CfgInput__Input: { type: 'object', title: 'sent' },
+        },
+      },
+    });
+    expect(Object.keys(doc.components?.schemas ?? {}).sort()).toEqual(['Cfg', 'CfgInput', 'Req', 'ReqInput']);
+    expect(doc.paths).toMatchObject({ '/b': { post: { requestBody: ref('CfgInput') } } });
   });
 });

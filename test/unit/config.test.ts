@@ -32,6 +32,10 @@ describe('loadConfig', () => {
       webhookSecret: undefined,
       webhookAllow: [],
       stateFile: undefined,
+      maxUrlLength: 8192,
+      maxHeaderBytes: 16_384,
+      requestTimeoutMs: 30_000,
+      shutdownTimeoutMs: 5_000,
     });
   });
 
@@ -129,7 +133,9 @@ describe('loadConfig', () => {
   });
 
   it('when PORT is not a number, then the message reads as documented', () => {
-    expect(configError({ PORT: 'abc' }).message).toBe('Invalid setting PORT="abc": expected an integer 1..65535');
+    expect(configError({ PORT: 'abc' }).message).toBe(
+      'Invalid setting PORT="abc": expected an integer 1..65535',
+    );
   });
 
   it('when an API key is malformed, then the message names the variable without echoing the keys', () => {

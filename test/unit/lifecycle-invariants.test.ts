@@ -6,6 +6,7 @@ import { STAGE_RESOURCE_TYPE, type StageMap } from '../../src/domain/stages.js';
 import { timelineOf } from '../../src/domain/timeline.js';
 import { INITIAL_STATUSES, isLegalTransition, LEGAL_TRANSITIONS } from '../../src/domain/transitions.js';
 import { randomFor } from '../../src/generate/random.js';
+import { seedFrom } from '../../src/generate/seeded-faker.js';
 import { PACINGS, type ScenarioFixture } from '../../src/scenarios/fixture-schemas.js';
 import {
   MIGRATION_STAGES,
@@ -14,18 +15,19 @@ import {
   TERMINAL_STATUSES,
 } from '../../src/schemas/enums.js';
 import { type GetMigrationResponse, GetMigrationResponseSchema } from '../../src/schemas/migration.js';
-import { fixtures, planScenario, scenarioNamed, T0 } from '../helpers/plans.js';
+import { fixtures, planScenario, scenarioNamed } from '../helpers/plans.js';
 
 /**
  * Lifecycle invariants over random scenarios, seeds, start/cancel instants and read instants.
- * Reproducible: each property runs with a fixed fast-check seed (BASE_SEED + its index). When one fails,
- * fast-check prints the seed, the shrunk path and the counterexample; replay it with
- * `{ seed, path, endOnFailure: true }` in `PARAMS`.
+ * Reproducible: each property runs with a fixed fast-check seed derived from SALT and the test's name, so
+ * running one test alone (`-t`) draws the same cases. When one fails, fast-check prints the seed, the
+ * shrunk path and the counterexample; to replay, pass them in that test's `forAllCases(check, { seed, path,
+ * endOnFailure: true })` options.
  */
-const BASE_SEED = 20250101;
-const NUM_RUNS = 150;
-let nextSeed = BASE_SEED;
-const params = () => ({ seed: nextSeed++, numRuns: NUM_RUNS });
+const SALT = 'lifecycle-invariants/2025-01-01';
+const NUM_RUNS = 100;
+/** Properties of the plan and its timeline alone (no snapshots) are cheap: more runs find rarer ties. */
+const TIMELINE_RUNS = { numRuns: 400 };
 
 const MIG = 'mig_property';
 const TYPED_STAGES = MIGRATION_STAGES.filter((s) => STAGE_RESOURCE_TYPE[s] !== undefined);
@@ -42,7 +44,12 @@ interface Variation {
   readonly pacing: (typeof PACINGS)[number];
   readonly jitter: number;
   readonly tolerated: Partial<StageMap<number>>;
-  readonly failure: { stagePick: number; at_fraction: number; items_failed: number; resourceMessage: boolean } | null;
+  readonly failure: {
+    stagePick: number;
+    at_fraction: number;
+    items_failed: number;
+    resourceMessage: boolean;
+  } | null;
   readonly cancelAfter: number | null;
 }
 
@@ -54,8 +61,15 @@ interface CaseInput {
   readonly startImmediately: boolean;
   /** Create-then-start: the start, as a fraction of two (scaled) minutes after creation. */
   readonly startFraction: number;
-  /** An API cancel, as a fraction of the migration's life; applied only if cancellable then. */
-  readonly apiCancel: number | null;
+  /**
+   * An API cancel, at a fraction of the migration's life or exactly at one of its key instants (ties with
+   * other events); applied only if the migration is cancellable then.
+   */
+  readonly apiCancel:
+    | { readonly fraction: number }
+    | { readonly key: number }
+    | { readonly event: number }
+    | null;
   /** Read instants, as fractions of [creation, horizon]. */
   readonly uniform: readonly number[];
   /** Read instants at (or 1 ms around) the plan's key instants. */
@@ -66,9 +80,15 @@ const scenarioNames = [...fixtures().scenarios.keys()];
 const smallScenarios = scenarioNames.filter((n) => n !== 'large_namespace');
 
 const stageRecord = (value: fc.Arbitrary<number>) =>
-  fc.record(Object.fromEntries(MIGRATION_STAGES.map((s) => [s, value])) as Record<MigrationStage, fc.Arbitrary<number>>, {
-    requiredKeys: [],
-  }) as fc.Arbitrary<Partial<StageMap<number>>>;
+  fc.record(
+    Object.fromEntries(MIGRATION_STAGES.map((s) => [s, value])) as Record<
+      MigrationStage,
+      fc.Arbitrary<number>
+    >,
+    {
+      requiredKeys: [],
+    },
+  ) as fc.Arbitrary<Partial<StageMap<number>>>;
 
 const variationArb: fc.Arbitrary<Variation> = fc.record({
   validation_seconds: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 10, noNaN: true })),
@@ -95,15 +115,30 @@ const variationArb: fc.Arbitrary<Variation> = fc.record({
 });
 
 const caseArb: fc.Arbitrary<CaseInput> = fc.record({
-  scenarioName: fc.oneof({ arbitrary: fc.constantFrom(...smallScenarios), weight: 19 }, { arbitrary: fc.constant('large_namespace'), weight: 1 }),
+  scenarioName: fc.oneof(
+    { arbitrary: fc.constantFrom(...smallScenarios), weight: 19 },
+    { arbitrary: fc.constant('large_namespace'), weight: 1 },
+  ),
   variation: fc.option(variationArb, { freq: 3 }),
   seed: fc.string({ maxLength: 12 }),
   timeScale: fc.constantFrom(0.001, 0.01, 0.1, 0.5, 1, 2.5),
   startImmediately: fc.boolean(),
-  startFraction: fc.double({ min: 0, max: 1, noNaN: true }),
-  apiCancel: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { freq: 2 }),
+  startFraction: fc.oneof(
+    { arbitrary: fc.constant(0), weight: 1 },
+    { arbitrary: fc.double({ min: 0, max: 1, noNaN: true }), weight: 3 },
+  ),
+  apiCancel: fc.option(
+    fc.oneof(
+      { arbitrary: fc.record({ fraction: fc.double({ min: 0, max: 1, noNaN: true }) }), weight: 1 },
+      { arbitrary: fc.record({ key: fc.nat() }), weight: 1 },
+      { arbitrary: fc.record({ event: fc.nat(7) }), weight: 2 },
+    ),
+    { freq: 3 },
+  ),
   uniform: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 3, maxLength: 25 }),
-  keyPicks: fc.array(fc.record({ index: fc.nat(), offset: fc.integer({ min: -1, max: 1 }) }), { maxLength: 30 }),
+  keyPicks: fc.array(fc.record({ index: fc.nat(), offset: fc.integer({ min: -1, max: 1 }) }), {
+    maxLength: 30,
+  }),
 });
 
 /** Stages whose resource type the scenario's scope holds (a failure there has a resource to strike). */
@@ -111,7 +146,9 @@ const failableStages = new Map<string, MigrationStage[]>();
 function failableStagesOf(s: ScenarioFixture): MigrationStage[] {
   let out = failableStages.get(s.name);
   if (!out) {
-    const types = new Set(planScenario({ scenario: s }).validated.graph?.nodes.map((n) => n.resource_type) ?? []);
+    const types = new Set(
+      planScenario({ scenario: s }).validated.graph?.nodes.map((n) => n.resource_type) ?? [],
+    );
     out = TYPED_STAGES.filter((st) => types.has(STAGE_RESOURCE_TYPE[st]!));
     failableStages.set(s.name, out);
   }
@@ -143,7 +180,10 @@ function vary(base: ScenarioFixture, v: Variation): ScenarioFixture {
             ...(f.resourceMessage ? { resource_message: 'Resource {resource_id} gave up' } : {}),
           }
         : null,
-    cancel: v.cancelAfter === null ? null : { after_seconds: v.cancelAfter, reason: 'Scheduled cancel (property test)' },
+    cancel:
+      v.cancelAfter === null
+        ? null
+        : { after_seconds: v.cancelAfter, reason: 'Scheduled cancel (property test)' },
   };
 }
 
@@ -166,7 +206,8 @@ function keyInstants(plan: MigrationPlan): number[] {
   if (run) {
     keys.push(run.startedAt, run.inProgressAt, run.endAt, run.estimatedCompletion);
     for (const s of run.stages) for (const t of [s.start, s.end, s.plannedEnd]) if (t !== null) keys.push(t);
-    for (const r of run.resources) for (const t of [r.start, r.end, r.plannedEnd]) if (t !== null) keys.push(t);
+    for (const r of run.resources)
+      for (const t of [r.start, r.end, r.plannedEnd]) if (t !== null) keys.push(t);
   }
   return [...new Set(keys)].sort((a, b) => a - b);
 }
@@ -175,7 +216,13 @@ function buildCase(input: CaseInput): Case {
   const base = scenarioNamed(input.scenarioName);
   const scenario = input.variation ? vary(base, input.variation) : base;
   const { timeScale, seed } = input;
-  let { plan } = planScenario({ scenario, seed, migrationId: MIG, startImmediately: input.startImmediately, timeScale });
+  let { plan } = planScenario({
+    scenario,
+    seed,
+    migrationId: MIG,
+    startImmediately: input.startImmediately,
+    timeScale,
+  });
   let startAt: number | null = plan.run?.startedAt ?? null;
   if (!input.startImmediately && isRunnable(plan)) {
     // POST /start (with force) at a later instant, while the migration is in draft.
@@ -185,13 +232,25 @@ function buildCase(input: CaseInput): Case {
   let cancelAt = plan.cancel?.at ?? null;
   if (input.apiCancel !== null) {
     const life = Math.max(settledAt(plan) ?? plan.createdAt, startAt ?? plan.createdAt) - plan.createdAt;
-    const at = plan.createdAt + Math.round(input.apiCancel * life);
+    const keys = keyInstants(plan);
+    const statusEvents = timelineOf(plan).filter((e) => e.kind === 'status');
+    const c = input.apiCancel;
+    const at =
+      'key' in c
+        ? keys[c.key % keys.length]!
+        : 'event' in c
+          ? statusEvents[c.event % statusEvents.length]!.at // the very instant of a status change
+          : plan.createdAt + Math.round(c.fraction * life);
     if (CANCELLABLE.has(statusAt(plan, at))) {
       plan = withCancel(plan, at, 'Cancelled through the API (property test)');
       cancelAt = at;
     }
   }
-  const last = Math.max(settledAt(plan) ?? plan.createdAt, startAt ?? plan.createdAt, cancelAt ?? plan.createdAt);
+  const last = Math.max(
+    settledAt(plan) ?? plan.createdAt,
+    startAt ?? plan.createdAt,
+    cancelAt ?? plan.createdAt,
+  );
   const horizon = last + Math.max(2_000, Math.round((last - plan.createdAt) * 0.25));
   const keys = keyInstants(plan);
   const instants = [
@@ -202,16 +261,30 @@ function buildCase(input: CaseInput): Case {
     .map((t) => Math.max(t, plan.createdAt))
     .sort((a, b) => a - b)
     .filter((t, i, all) => i === 0 || t !== all[i - 1]);
-  return { input, scenario, plan, startAt, cancelAt, instants, snapshots: instants.map((t) => snapshotAt(plan, t)) };
+  let snapshots: GetMigrationResponse[] | undefined;
+  return {
+    input,
+    scenario,
+    plan,
+    startAt,
+    cancelAt,
+    instants,
+    // Computed on first use: the timeline-only properties need none and can afford more runs.
+    get snapshots() {
+      snapshots ??= instants.map((t) => snapshotAt(plan, t));
+      return snapshots;
+    },
+  };
 }
 
 /** Runs `check` on every generated case; a thrown error or a failed expect fails the property. */
-function forAllCases(check: (c: Case) => void): void {
+function forAllCases(check: (c: Case) => void, options: fc.Parameters<[CaseInput]> = {}): void {
+  const name = expect.getState().currentTestName ?? '';
   fc.assert(
     fc.property(caseArb, (input) => {
       check(buildCase(input));
     }),
-    params(),
+    { seed: seedFrom(SALT, name) | 0, numRuns: NUM_RUNS, ...options },
   );
 }
 
@@ -233,7 +306,8 @@ for (const from of Object.keys(LEGAL_TRANSITIONS) as MigrationStatus[]) {
 
 /** Each consecutive pair of (instant, snapshot). */
 function* pairs(c: Case): Generator<[number, GetMigrationResponse, number, GetMigrationResponse]> {
-  for (let i = 1; i < c.snapshots.length; i++) yield [c.instants[i - 1]!, c.snapshots[i - 1]!, c.instants[i]!, c.snapshots[i]!];
+  for (let i = 1; i < c.snapshots.length; i++)
+    yield [c.instants[i - 1]!, c.snapshots[i - 1]!, c.instants[i]!, c.snapshots[i]!];
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -252,7 +326,7 @@ describe('lifecycle invariants (property tests over fixtures/ scenarios and synt
         expect(e.previous).toBe(statuses[i - 1]!.status);
         expect(isLegalTransition(e.previous!, e.status), `${e.previous} → ${e.status}`).toBe(true);
       }
-    });
+    }, TIMELINE_RUNS);
   });
 
   it('when read at any instant, then the status is the one of the last timeline status event at or before it', () => {
@@ -272,7 +346,10 @@ describe('lifecycle invariants (property tests over fixtures/ scenarios and synt
       instants.forEach((t, i) => {
         for (const s of snapshots[i]!.progress.stages) {
           const at = completions.get(s.stage);
-          expect(s.status === 'completed', `${s.stage} at +${t - plan.createdAt} ms (completion listed at ${at === undefined ? 'none' : `+${at - plan.createdAt} ms`})`).toBe(at !== undefined && at <= t);
+          expect(
+            s.status === 'completed',
+            `${s.stage} at +${t - plan.createdAt} ms (completion listed at ${at === undefined ? 'none' : `+${at - plan.createdAt} ms`})`,
+          ).toBe(at !== undefined && at <= t);
         }
       });
     });
@@ -282,7 +359,10 @@ describe('lifecycle invariants (property tests over fixtures/ scenarios and synt
     forAllCases((c) => {
       for (const [t0, a, t1, b] of pairs(c)) {
         if (a.status === b.status) continue;
-        expect(REACHABLE.get(a.status)!.has(b.status), `${a.status} (+${t0 - c.plan.createdAt} ms) → ${b.status} (+${t1 - c.plan.createdAt} ms)`).toBe(true);
+        expect(
+          REACHABLE.get(a.status)!.has(b.status),
+          `${a.status} (+${t0 - c.plan.createdAt} ms) → ${b.status} (+${t1 - c.plan.createdAt} ms)`,
+        ).toBe(true);
       }
     });
   });
@@ -300,20 +380,27 @@ describe('lifecycle invariants (property tests over fixtures/ scenarios and synt
     forAllCases((c) => {
       for (const [, a, t1, b] of pairs(c)) {
         const at = `at +${t1 - c.plan.createdAt} ms`;
-        expect(b.progress.overall_progress_percent, `overall ${at}`).toBeGreaterThanOrEqual(a.progress.overall_progress_percent);
-        b.progress.stages.forEach((s, i) =>
-          expect(s.progress_percent, `${s.stage} ${at}`).toBeGreaterThanOrEqual(a.progress.stages[i]!.progress_percent),
+        expect(b.progress.overall_progress_percent, `overall ${at}`).toBeGreaterThanOrEqual(
+          a.progress.overall_progress_percent,
         );
+        b.progress.stages.forEach((s, i) => {
+          expect(s.progress_percent, `${s.stage} ${at}`).toBeGreaterThanOrEqual(
+            a.progress.stages[i]!.progress_percent,
+          );
+        });
         const before = new Map(a.progress.resources.map((r) => [r.resource_id, r.progress_percent]));
         for (const r of b.progress.resources)
-          expect(r.progress_percent, `${r.resource_id} ${at}`).toBeGreaterThanOrEqual(before.get(r.resource_id) ?? 0);
+          expect(r.progress_percent, `${r.resource_id} ${at}`).toBeGreaterThanOrEqual(
+            before.get(r.resource_id) ?? 0,
+          );
       }
     });
   });
 
   it('when overall progress is 100, then the migration is completed, and when completed, then it is 100', () => {
     forAllCases(({ snapshots }) => {
-      for (const s of snapshots) expect(s.progress.overall_progress_percent === 100).toBe(s.status === 'completed');
+      for (const s of snapshots)
+        expect(s.progress.overall_progress_percent === 100).toBe(s.status === 'completed');
     });
   });
 
@@ -328,7 +415,8 @@ describe('lifecycle invariants (property tests over fixtures/ scenarios and synt
       for (const snap of snapshots)
         for (const s of snap.progress.stages) {
           expect(s.items_completed + s.items_failed, s.stage).toBeLessThanOrEqual(s.items_total);
-          if (s.status === 'completed') expect(s.items_completed + s.items_failed, s.stage).toBe(s.items_total);
+          if (s.status === 'completed')
+            expect(s.items_completed + s.items_failed, s.stage).toBe(s.items_total);
         }
     });
   });
@@ -341,7 +429,17 @@ describe('lifecycle invariants (property tests over fixtures/ scenarios and synt
         const running = stages.filter((s) => s.status === 'in_progress');
         expect(running.length).toBeLessThanOrEqual(1);
         // More generally: completed*, then at most one running/stopped stage, then pending*.
-        const shape = stages.map((s) => (s.status === 'completed' ? 'C' : s.status === 'pending' ? 'P' : s.status === 'in_progress' || s.status === 'failed' || s.status === 'cancelled' ? 'X' : '?')).join('');
+        const shape = stages
+          .map((s) =>
+            s.status === 'completed'
+              ? 'C'
+              : s.status === 'pending'
+                ? 'P'
+                : s.status === 'in_progress' || s.status === 'failed' || s.status === 'cancelled'
+                  ? 'X'
+                  : '?',
+          )
+          .join('');
         expect(shape, stages.map((s) => `${s.stage}:${s.status}`).join(' ')).toMatch(/^C*X?P*$/);
         const current = running[0]?.stage ?? null;
         expect(snap.progress.current_stage).toBe(snap.status === 'in_progress' ? current : null);
@@ -380,7 +478,8 @@ describe('lifecycle invariants (property tests over fixtures/ scenarios and synt
         const snap = snapshots[i]!;
         const at = `${snap.status} at +${t - plan.createdAt} ms`;
         const started = startAt !== null && startAt <= Math.min(t, cancelAt ?? Number.POSITIVE_INFINITY);
-        if (['pending', 'in_progress', 'completed', 'failed'].includes(snap.status)) expect(started, at).toBe(true);
+        if (['pending', 'in_progress', 'completed', 'failed'].includes(snap.status))
+          expect(started, at).toBe(true);
         if (snap.status === 'draft' || snap.status === 'validating') expect(started, at).toBe(false);
         expect(snap.started_at !== null, at).toBe(started);
         expect(snap.task_id !== null, at).toBe(started);
@@ -391,7 +490,7 @@ describe('lifecycle invariants (property tests over fixtures/ scenarios and synt
     });
   });
 
-  it('when a migration has failed, then exactly one stage failed with an error_message and at least one resource failed, each with an error_message', () => {
+  it('when a migration has failed, then exactly one stage failed (short of its items) with an error_message and at least one resource failed, each with an error_message', () => {
     forAllCases(({ snapshots }) => {
       for (const snap of snapshots) {
         const failedStages = snap.progress.stages.filter((s) => s.status === 'failed');
@@ -403,10 +502,16 @@ describe('lifecycle invariants (property tests over fixtures/ scenarios and synt
         }
         expect(failedStages).toHaveLength(1);
         expect(failedStages[0]!.error_message).toEqual(expect.any(String));
+        // The failure strikes inside the stage's window: the stage stops short of its items.
+        const f = failedStages[0]!;
+        if (f.items_total > 0)
+          expect(f.items_completed + f.items_failed, f.stage).toBeLessThan(f.items_total);
+        expect(f.progress_percent).toBeLessThan(100);
         expect(failedResources.length).toBeGreaterThanOrEqual(1);
         for (const r of failedResources) expect(r.error_message, r.resource_id).toEqual(expect.any(String));
         for (const s of snap.progress.stages) if (s.status !== 'failed') expect(s.error_message).toBeNull();
-        for (const r of snap.progress.resources) if (r.status !== 'failed') expect(r.error_message).toBeNull();
+        for (const r of snap.progress.resources)
+          if (r.status !== 'failed') expect(r.error_message).toBeNull();
       }
     });
   });
@@ -425,12 +530,16 @@ describe('lifecycle invariants (property tests over fixtures/ scenarios and synt
         expect(snap.progress.resources.map((r) => r.resource_id)).toEqual(graph.execution_order);
         // Topological: each node comes after its dependencies.
         const position = new Map(graph.execution_order.map((id, k) => [id, k]));
-        for (const n of graph.nodes) for (const d of n.dependencies) expect(position.get(d)!).toBeLessThan(position.get(n.resource_id)!);
+        for (const n of graph.nodes)
+          for (const d of n.dependencies) expect(position.get(d)!).toBeLessThan(position.get(n.resource_id)!);
         const status = new Map(snap.progress.resources.map((r) => [r.resource_id, r.status]));
         for (const r of snap.progress.resources) {
           if (r.status !== 'in_progress' && r.status !== 'completed' && r.status !== 'cancelled') continue;
           for (const d of nodes.get(r.resource_id)!.dependencies)
-            expect(status.get(d), `${r.resource_id} is ${r.status} at +${instants[i]! - plan.createdAt} ms while its dependency ${d} is ${status.get(d)}`).toBe('completed');
+            expect(
+              status.get(d),
+              `${r.resource_id} is ${r.status} at +${instants[i]! - plan.createdAt} ms while its dependency ${d} is ${status.get(d)}`,
+            ).toBe('completed');
         }
       });
     });

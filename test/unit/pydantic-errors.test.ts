@@ -65,12 +65,36 @@ describe('toPydanticErrors', () => {
     });
     expect(errors).toEqual(
       expect.arrayContaining([
-        { type: 'string_type', location: ['body', 'config', 'source_namespace_id'], message: 'Input should be a valid string' },
-        { type: 'list_type', location: ['body', 'config', 'filters', 'collection_ids'], message: 'Input should be a valid list' },
-        { type: 'dict_type', location: ['body', 'config', 'filters', 'date_range'], message: 'Input should be a valid dictionary' },
-        { type: 'int_type', location: ['body', 'config', 'batch_options', 'batch_size'], message: 'Input should be a valid integer' },
-        { type: 'bool_type', location: ['body', 'config', 'dry_run'], message: 'Input should be a valid boolean' },
-        { type: 'bool_type', location: ['body', 'start_immediately'], message: 'Input should be a valid boolean' },
+        {
+          type: 'string_type',
+          location: ['body', 'config', 'source_namespace_id'],
+          message: 'Input should be a valid string',
+        },
+        {
+          type: 'list_type',
+          location: ['body', 'config', 'filters', 'collection_ids'],
+          message: 'Input should be a valid list',
+        },
+        {
+          type: 'dict_type',
+          location: ['body', 'config', 'filters', 'date_range'],
+          message: 'Input should be a valid dictionary',
+        },
+        {
+          type: 'int_type',
+          location: ['body', 'config', 'batch_options', 'batch_size'],
+          message: 'Input should be a valid integer',
+        },
+        {
+          type: 'bool_type',
+          location: ['body', 'config', 'dry_run'],
+          message: 'Input should be a valid boolean',
+        },
+        {
+          type: 'bool_type',
+          location: ['body', 'start_immediately'],
+          message: 'Input should be a valid boolean',
+        },
       ]),
     );
     expect(errors).toHaveLength(6);
@@ -88,8 +112,16 @@ describe('toPydanticErrors', () => {
 
   it('when numbers are out of bounds, then less_than_equal / greater_than_equal with the bound', () => {
     expect(errorsFor(ListMigrationsRequestSchema, { limit: 1001, offset: -1 })).toEqual([
-      { type: 'less_than_equal', location: ['body', 'limit'], message: 'Input should be less than or equal to 1000' },
-      { type: 'greater_than_equal', location: ['body', 'offset'], message: 'Input should be greater than or equal to 0' },
+      {
+        type: 'less_than_equal',
+        location: ['body', 'limit'],
+        message: 'Input should be less than or equal to 1000',
+      },
+      {
+        type: 'greater_than_equal',
+        location: ['body', 'offset'],
+        message: 'Input should be greater than or equal to 0',
+      },
     ]);
   });
 
@@ -103,10 +135,18 @@ describe('toPydanticErrors', () => {
 
   it('when an array member is wrong, then its index is a number in the location', () => {
     const errors = errorsFor(CreateMigrationRequestSchema, {
-      config: { migration_type: 'copy', source_namespace_id: 'ns_1', feature_extractors: [{ feature_extractor_name: 'a' }, {}] },
+      config: {
+        migration_type: 'copy',
+        source_namespace_id: 'ns_1',
+        feature_extractors: [{ feature_extractor_name: 'a' }, {}],
+      },
     });
     expect(errors).toEqual([
-      { type: 'missing', location: ['body', 'config', 'feature_extractors', 1, 'feature_extractor_name'], message: 'Field required' },
+      {
+        type: 'missing',
+        location: ['body', 'config', 'feature_extractors', 1, 'feature_extractor_name'],
+        message: 'Field required',
+      },
     ]);
   });
 
@@ -120,8 +160,16 @@ describe('toPydanticErrors', () => {
   it('when strings and lists break their length bounds, then pydantic length messages', () => {
     const schema = z.object({ s: z.string().min(3), l: z.array(z.string()).max(1) });
     expect(errorsFor(schema, { s: 'ab', l: ['a', 'b'] })).toEqual([
-      { type: 'string_too_short', location: ['body', 's'], message: 'String should have at least 3 characters' },
-      { type: 'too_long', location: ['body', 'l'], message: 'List should have at most 1 item after validation, not 2' },
+      {
+        type: 'string_too_short',
+        location: ['body', 's'],
+        message: 'String should have at least 3 characters',
+      },
+      {
+        type: 'too_long',
+        location: ['body', 'l'],
+        message: 'List should have at most 1 item after validation, not 2',
+      },
     ]);
   });
 
@@ -129,7 +177,11 @@ describe('toPydanticErrors', () => {
     const schema = z.object({ k: z.literal('a'), p: z.string().regex(/^x/) });
     expect(errorsFor(schema, { k: 'b', p: 'y' })).toEqual([
       { type: 'literal_error', location: ['body', 'k'], message: "Input should be 'a'" },
-      { type: 'string_pattern_mismatch', location: ['body', 'p'], message: "String should match pattern '/^x/'" },
+      {
+        type: 'string_pattern_mismatch',
+        location: ['body', 'p'],
+        message: "String should match pattern '/^x/'",
+      },
     ]);
   });
 
@@ -141,17 +193,17 @@ describe('toPydanticErrors', () => {
   });
 
   it('when the location is not the body, then it is the FastAPI name of that part', () => {
-    expect([locationOf('body'), locationOf('querystring'), locationOf('params'), locationOf('headers')]).toEqual([
-      'body',
-      'query',
-      'path',
-      'header',
-    ]);
+    expect([
+      locationOf('body'),
+      locationOf('querystring'),
+      locationOf('params'),
+      locationOf('headers'),
+    ]).toEqual(['body', 'query', 'path', 'header']);
   });
 });
 
 describe('issuesFromFastifyValidation', () => {
-  it("when fastify-type-provider-zod flattened the issues, then the path is rebuilt with numeric indices in arrays", () => {
+  it('when fastify-type-provider-zod flattened the issues, then the path is rebuilt with numeric indices in arrays', () => {
     const input = { config: { feature_extractors: [{}] } };
     const issues = issuesFromFastifyValidation(
       [
@@ -161,7 +213,12 @@ describe('issuesFromFastifyValidation', () => {
           message: 'Invalid input',
           params: { expected: 'string' },
         },
-        { keyword: 'invalid_type', instancePath: '/', message: 'Invalid input', params: { expected: 'object' } },
+        {
+          keyword: 'invalid_type',
+          instancePath: '/',
+          message: 'Invalid input',
+          params: { expected: 'object' },
+        },
       ],
       input,
     );
@@ -191,11 +248,18 @@ describe('jsonDecodeError', () => {
     } catch (e) {
       error = e;
     }
-    expect(jsonDecodeError(text, error)).toEqual({ type: 'json_invalid', location: ['body', 11], message: 'JSON decode error' });
+    expect(jsonDecodeError(text, error)).toEqual({
+      type: 'json_invalid',
+      location: ['body', 11],
+      message: 'JSON decode error',
+    });
   });
 
   it('when the text ends early, then the position is its length', () => {
-    expect(jsonDecodeError('{"a":', new SyntaxError('Unexpected end of JSON input')).location).toEqual(['body', 5]);
+    expect(jsonDecodeError('{"a":', new SyntaxError('Unexpected end of JSON input')).location).toEqual([
+      'body',
+      5,
+    ]);
   });
 });
 

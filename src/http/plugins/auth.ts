@@ -21,10 +21,12 @@ export const authPlugin = fp<AuthOptions>(
     app.addHook('onRequest', async (request) => {
       if (!request.url.startsWith('/v1/') || request.method === 'OPTIONS') return;
       const header = request.headers.authorization;
-      if (header === undefined) throw new ApiError(401, `Missing Authorization header. ${USAGE}`, null, CHALLENGE);
+      if (header === undefined)
+        throw new ApiError(401, `Missing Authorization header. ${USAGE}`, null, CHALLENGE);
       const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
       const key = match?.[1];
-      if (key === undefined) throw new ApiError(401, `Invalid Authorization header format. ${USAGE}`, null, CHALLENGE);
+      if (key === undefined)
+        throw new ApiError(401, `Invalid Authorization header format. ${USAGE}`, null, CHALLENGE);
       const accepted = keys.size > 0 ? keys.has(key) : key.startsWith('sk_') && key.length > 3;
       if (!accepted) throw new ApiError(401, 'Invalid API key', null, CHALLENGE);
     });

@@ -2,7 +2,12 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, ResponseSerializationError } from 'fastify-type-provider-zod';
 import { ApiError, ERROR_TYPES, type ErrorStatus } from '../../errors.js';
-import { issuesFromFastifyValidation, locationOf, type PydanticError, toPydanticErrors } from '../pydantic-errors.js';
+import {
+  issuesFromFastifyValidation,
+  locationOf,
+  type PydanticError,
+  toPydanticErrors,
+} from '../pydantic-errors.js';
 
 /**
  * The one error handler: every error and every unmatched request is answered with Mixpeek's envelope
@@ -21,12 +26,17 @@ export function requestValidationError(errors: PydanticError[]): ApiError {
 function fromFastifyError(error: FastifyError, request: FastifyRequest): ApiError | undefined {
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new ApiError(415, `Unsupported Media Type: ${request.headers['content-type'] ?? '(none)'}. Send application/json`);
+      return new ApiError(
+        415,
+        `Unsupported Media Type: ${request.headers['content-type'] ?? '(none)'}. Send application/json`,
+      );
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new ApiError(413, `Request body is larger than ${request.routeOptions.bodyLimit ?? '?'} bytes`);
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return requestValidationError([{ type: 'json_invalid', location: ['body', 0], message: 'JSON decode error' }]);
+      return requestValidationError([
+        { type: 'json_invalid', location: ['body', 0], message: 'JSON decode error' },
+      ]);
   }
   return undefined;
 }
@@ -60,7 +70,10 @@ function routeMatcher(url: string): RegExp {
           if (url[k] === '(') depth++;
           else if (url[k] === ')' && --depth === 0) break;
         }
-        re += `(${url.slice(j + 1, k).replace(/^\^/, '').replace(/\$$/, '')})`;
+        re += `(${url
+          .slice(j + 1, k)
+          .replace(/^\^/, '')
+          .replace(/\$$/, '')})`;
         i = k;
       } else {
         re += '([^/]+)';
@@ -105,7 +118,12 @@ export const errorHandlerPlugin = fp(
       return [...allowed].sort();
     };
     const methodNotAllowed = (method: string, path: string, allowed: string[]) =>
-      new ApiError(405, `Method ${method} not allowed on ${path}`, { method, allowed }, { allow: allowed.join(', ') });
+      new ApiError(
+        405,
+        `Method ${method} not allowed on ${path}`,
+        { method, allowed },
+        { allow: allowed.join(', ') },
+      );
     // FastAPI serves create at the trailing-slash path only: point the caller there.
     const createWithoutSlash = (path: string) => {
       const allowed = allowedMethods(path).filter((m) => m !== 'POST');
@@ -122,7 +140,9 @@ export const errorHandlerPlugin = fp(
       const path = url.split('?')[0] ?? url;
       if (method === 'POST' && path === CREATE_PATH) return createWithoutSlash(path);
       const allowed = allowedMethods(path);
-      if (allowed.length > 0) return methodNotAllowed(method, path, allowed);
+      // A route that serves this method and still answered "not found" (a wildcard route such as
+      // /docs/static/* for a file it does not have) is a 404, never a 405 allowing the method itself.
+      if (allowed.length > 0 && !allowed.includes(method)) return methodNotAllowed(method, path, allowed);
       return new ApiError(404, `No route matches ${method} ${path}`, { path });
     };
 
@@ -132,7 +152,8 @@ export const errorHandlerPlugin = fp(
     // After authentication, before the body is read.
     app.addHook('preParsing', async (request) => {
       const params = request.params as Record<string, unknown> | undefined;
-      const emptyParam = params !== undefined && Object.entries(params).some(([k, v]) => k !== '*' && v === '');
+      const emptyParam =
+        params !== undefined && Object.entries(params).some(([k, v]) => k !== '*' && v === '');
       if (emptyParam || (request.method === 'POST' && request.routeOptions.url === CREATE_PATH)) {
         throw unmatched(request.method, request.url);
       }
@@ -147,12 +168,18 @@ export const errorHandlerPlugin = fp(
 
       if (hasZodFastifySchemaValidationErrors(error)) {
         const context = error.validationContext ?? 'body';
-        const input = { body: request.body, querystring: request.query, params: request.params, headers: request.headers }[
-          context
-        ];
+        const input = {
+          body: request.body,
+          querystring: request.query,
+          params: request.params,
+          headers: request.headers,
+        }[context];
         const schema = (request.routeOptions.schema as Record<string, unknown> | undefined)?.[context];
         const issues = issuesFromFastifyValidation(error.validation, input);
-        return sendApiError(reply, requestValidationError(toPydanticErrors(issues, locationOf(context), input, schema)));
+        return sendApiError(
+          reply,
+          requestValidationError(toPydanticErrors(issues, locationOf(context), input, schema)),
+        );
       }
 
       if (error instanceof ResponseSerializationError) {
@@ -187,5 +214,9 @@ export const errorHandlerPlugin = fp(
 );
 
 function sendApiError(reply: FastifyReply, error: ApiError) {
-  return reply.code(error.status).headers(error.headers).type('application/json; charset=utf-8').send(error.toEnvelope());
+  return reply
+    .code(error.status)
+    .headers(error.headers)
+    .type('application/json; charset=utf-8')
+    .send(error.toEnvelope());
 }

@@ -1,5 +1,5 @@
-import { isDeepStrictEqual } from 'node:util';
 import { readFileSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import fastifySwagger, { type SwaggerTransform, type SwaggerTransformObject } from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
@@ -8,7 +8,9 @@ import { createJsonSchemaTransform, createJsonSchemaTransformObject } from 'fast
 import { z } from 'zod';
 
 /** package.json sits three levels up from both src/http/plugins/ and dist/http/plugins/. */
-export const PACKAGE = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+export const PACKAGE = JSON.parse(
+  readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'),
+) as {
   name: string;
   version: string;
 };
@@ -18,7 +20,11 @@ export const TAG_CONTROL = 'Mock control';
 
 /** Infrastructure and UI routes that are not part of either API. */
 const isHidden = (url: string) =>
-  url === '/' || url === '/healthz' || url === '/openapi.json' || url === '/_mock/ui' || url.startsWith('/_mock/ui/');
+  url === '/' ||
+  url === '/healthz' ||
+  url === '/openapi.json' ||
+  url === '/_mock/ui' ||
+  url.startsWith('/_mock/ui/');
 
 // fastify-type-provider-zod names the input variant of a schema `${id}Input`, which collides with a schema
 // whose own id ends in "Input" (MigrationConfigInput vs the input side of MigrationConfig). It reads a view
@@ -36,10 +42,14 @@ function markedRegistry(): z.core.$ZodRegistry<Meta> {
   registry._map = Object.assign(Object.create(WeakMap.prototype) as WeakMap<z.core.$ZodType, Meta>, {
     get: (k: z.core.$ZodType) => own.get(k) ?? base._map.get(k),
     has: (k: z.core.$ZodType) => own.has(k) || base._map.has(k),
-    set: (k: z.core.$ZodType, v: Meta) => (own.set(k, v), registry._map),
+    set(k: z.core.$ZodType, v: Meta) {
+      own.set(k, v);
+      return this;
+    },
     delete: (k: z.core.$ZodType) => own.delete(k),
   });
-  for (const [id, schema] of base._idmap) registry.add(schema, { ...base._map.get(schema), id: `${id}${MARK}` });
+  for (const [id, schema] of base._idmap)
+    registry.add(schema, { ...base._map.get(schema), id: `${id}${MARK}` });
   return registry;
 }
 
@@ -50,7 +60,8 @@ function collectRefs(value: Json, out: Set<string>): void {
   if (Array.isArray(value)) for (const v of value) collectRefs(v, out);
   else if (value !== null && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
-      if (k === '$ref' && typeof v === 'string' && v.startsWith(REF_PREFIX)) out.add(v.slice(REF_PREFIX.length));
+      if (k === '$ref' && typeof v === 'string' && v.startsWith(REF_PREFIX))
+        out.add(v.slice(REF_PREFIX.length));
       else collectRefs(v, out);
     }
   }
@@ -74,7 +85,9 @@ function rewriteRefs(value: Json, rename: (name: string) => string): Json {
  * output variants of one schema become one component when they are identical (no defaults or transforms
  * in between); otherwise the input variant is named `${id}Input`. Pure.
  */
-export function tidyComponents<T extends { paths?: unknown; components?: { schemas?: Record<string, Json> } }>(doc: T): T {
+export function tidyComponents<
+  T extends { paths?: unknown; components?: { schemas?: Record<string, Json> } },
+>(doc: T): T {
   const schemas = doc.components?.schemas ?? {};
   const reachable = new Set<string>();
   const queue = new Set<string>();
@@ -94,7 +107,12 @@ export function tidyComponents<T extends { paths?: unknown; components?: { schem
   for (const name of reachable) {
     const p = parse(name);
     if (!p || p.input || !reachable.has(`${p.id}${MARK}Input`)) continue;
-    if (isDeepStrictEqual(rewriteRefs(schemas[name], normal), rewriteRefs(schemas[`${p.id}${MARK}Input`], normal))) {
+    if (
+      isDeepStrictEqual(
+        rewriteRefs(schemas[name], normal),
+        rewriteRefs(schemas[`${p.id}${MARK}Input`], normal),
+      )
+    ) {
       merged.add(p.id);
     }
   }
@@ -106,7 +124,12 @@ export function tidyComponents<T extends { paths?: unknown; components?: { schem
       collectRefs(schemas[`${id}${MARK}Input`], refs);
       const split = [...refs].some((r) => {
         const q = parse(r);
-        return q !== undefined && reachable.has(`${q.id}${MARK}`) && reachable.has(`${q.id}${MARK}Input`) && !merged.has(q.id);
+        return (
+          q !== undefined &&
+          reachable.has(`${q.id}${MARK}`) &&
+          reachable.has(`${q.id}${MARK}Input`) &&
+          !merged.has(q.id)
+        );
       });
       if (split) {
         merged.delete(id);
@@ -180,7 +203,9 @@ export const openapiPlugin = fp(
       return { schema, url: out.url };
     };
     const transformObject: SwaggerTransformObject = (input) =>
-      tidyComponents(ensure().zodTransformObject(input) as Parameters<typeof tidyComponents>[0]) as ReturnType<SwaggerTransformObject>;
+      tidyComponents(
+        ensure().zodTransformObject(input) as Parameters<typeof tidyComponents>[0],
+      ) as ReturnType<SwaggerTransformObject>;
 
     await app.register(fastifySwagger, {
       openapi: {
@@ -194,14 +219,18 @@ export const openapiPlugin = fp(
         },
         tags: [
           { name: TAG_MIXPEEK, description: "Mixpeek's namespace-migrations endpoints, emulated." },
-          { name: TAG_CONTROL, description: 'Mock-only endpoints under /_mock (clock, scenarios, journal): not part of Mixpeek.' },
+          {
+            name: TAG_CONTROL,
+            description: 'Mock-only endpoints under /_mock (clock, scenarios, journal): not part of Mixpeek.',
+          },
         ],
         components: {
           securitySchemes: {
             bearerAuth: {
               type: 'http',
               scheme: 'bearer',
-              description: "Mixpeek API key, e.g. 'sk_test_...'. The mock accepts any key starting with sk_ unless MOCK_API_KEYS is set.",
+              description:
+                "Mixpeek API key, e.g. 'sk_test_...'. The mock accepts any key starting with sk_ unless MOCK_API_KEYS is set.",
             },
           },
         },

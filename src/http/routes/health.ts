@@ -8,9 +8,7 @@ export const HealthResponseSchema = z.object({ status: z.literal('ok') });
  * app, so an app that answers has valid fixtures. Used by the Docker HEALTHCHECK.
  */
 export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
-  app.get(
-    '/healthz',
-    { schema: { hide: true, response: { 200: HealthResponseSchema } } },
-    async () => ({ status: 'ok' as const }),
-  );
+  app.get('/healthz', { schema: { hide: true, response: { 200: HealthResponseSchema } } }, async () => ({
+    status: 'ok' as const,
+  }));
 };

@@ -1,0 +1,17 @@
+const t0 = performance.now();
+const lap = (l) => console.log(l, (performance.now() - t0).toFixed(0));
+await import('fastify'); lap('fastify');
+await import('zod'); lap('zod');
+await import('@faker-js/faker'); lap('faker');
+await import('@fastify/swagger'); lap('swagger');
+await import('@fastify/swagger-ui'); lap('swagger-ui');
+await import('fastify-type-provider-zod'); lap('ftpz');
+await import('fast-json-stringify'); lap('fjs');
+const { loadConfig } = await import('/work/main/dist/config.js'); lap('config mod');
+const { loadCatalog, defaultFixturesDir } = await import('/work/main/dist/scenarios/load.js'); lap('load mod');
+const cat = loadCatalog(defaultFixturesDir()); lap('catalog');
+const { buildApp } = await import('/work/main/dist/http/app.js'); lap('app mod');
+const app = await buildApp({ config: loadConfig({ LOG_LEVEL: 'warn' }) }); lap('buildApp');
+await app.ready(); lap('ready');
+await app.listen({port: 4699}); lap('listen');
+await app.close();

@@ -1,0 +1,144 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { z } from 'zod';
+import { iso } from '../../domain/time.js';
+import { BoundedRing } from '../../webhooks/ring.js';
+
+/** One request as GET /_mock/requests lists it. No header value is ever stored (tokens included). */
+export const JournalEntrySchema = z
+  .object({
+    method: z.string(),
+    url: z.string().describe('Path and query string'),
+    status: z.int().nullable().describe('null when no response was sent (dropped connection)'),
+    at: z.iso.datetime().describe("The mock clock's instant when the request arrived"),
+    wall_at: z.iso.datetime().describe('Wall-clock instant when the request arrived'),
+    latency_ms: z.number().describe('Time from arrival to response, injected latency and delays included'),
+    migration_id: z.string().nullable().describe('The migration id of the path, if any'),
+    effects: z
+      .array(z.string())
+      .describe('What the mock did besides answering: latency:<ms>, fault:<kind>, poll-advance'),
+  })
+  .meta({ id: 'MockJournalEntry' });
+export type JournalEntry = z.infer<typeof JournalEntrySchema>;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    journal: RequestJournal;
+  }
+}
+
+/** The recent requests: a bounded ring of MOCK_JOURNAL_SIZE entries, cleared by POST /_mock/reset. */
+export class RequestJournal {
+  private readonly ring: BoundedRing<JournalEntry>;
+
+  constructor(capacity: number) {
+    this.ring = new BoundedRing(capacity);
+  }
+
+  get capacity(): number {
+    return this.ring.capacity;
+  }
+
+  add(entry: JournalEntry): void {
+    this.ring.push(entry);
+  }
+
+  /** Newest first, optionally of one migration. */
+  list(filter: { migrationId?: string | undefined } = {}): JournalEntry[] {
+    const all = this.ring.newestFirst();
+    return filter.migrationId === undefined ? all : all.filter((e) => e.migration_id === filter.migrationId);
+  }
+
+  clear(): void {
+    this.ring.clear();
+  }
+}
+
+interface Pending {
+  readonly started: number;
+  readonly at: number;
+  readonly wallAt: number;
+  readonly effects: string[];
+  done: boolean;
+}
+
+const pendingOf = new WeakMap<FastifyRequest, Pending>();
+
+/** Notes something the mock did to this request (`latency:300`, `fault:429`, `poll-advance`). */
+export function noteEffect(request: FastifyRequest, effect: string): void {
+  pendingOf.get(request)?.effects.push(effect);
+}
+
+/** Not journalled: the journal's own reads, and the dashboard's assets. */
+const excluded = (path: string) =>
+  path === '/_mock/requests' || path === '/_mock/ui' || path.startsWith('/_mock/ui/');
+
+const MIGRATION_IN_PATH = /^\/v1\/namespaces\/migrations\/([^/]+)/;
+const NOT_IDS = new Set(['list', 'validate']);
+
+function migrationIdOf(request: FastifyRequest, path: string): string | null {
+  const param = (request.params as Record<string, unknown> | undefined)?.migration_id;
+  if (typeof param === 'string' && param !== '') return param;
+  const m = MIGRATION_IN_PATH.exec(path)?.[1];
+  if (m === undefined || (request.method === 'POST' && NOT_IDS.has(m))) return null;
+  try {
+    return decodeURIComponent(m);
+  } catch {
+    return m;
+  }
+}
+
+function finish(app: FastifyInstance, request: FastifyRequest, status: number | null): void {
+  const p = pendingOf.get(request);
+  if (!p || p.done) return;
+  p.done = true;
+  const path = request.url.split('?')[0] ?? request.url;
+  app.journal.add({
+    method: request.method,
+    url: request.url,
+    status,
+    at: iso(p.at),
+    wall_at: new Date(p.wallAt).toISOString(),
+    latency_ms: Math.round((performance.now() - p.started) * 10) / 10,
+    migration_id: migrationIdOf(request, path),
+    effects: p.effects,
+  });
+}
+
+/**
+ * Records every request (but the exclusions) when its response has been sent, or when its connection
+ * closed without one (a dropped-connection fault, a client gone). Registered before the latency hook,
+ * so latency_ms includes the injected latency.
+ */
+export const journalPlugin = fp(
+  async (app: FastifyInstance) => {
+    app.decorate('journal', new RequestJournal(app.config.journalSize));
+    const off = app.engine.on((e) => {
+      if (e.kind === 'reset') app.journal.clear();
+    });
+    app.addHook('onClose', async () => {
+      off();
+    });
+    if (app.config.journalSize === 0) return;
+
+    app.addHook('onRequest', async (request, reply) => {
+      const path = request.url.split('?')[0] ?? request.url;
+      if (excluded(path)) return;
+      pendingOf.set(request, {
+        started: performance.now(),
+        at: app.engine.now(),
+        wallAt: Date.now(),
+        effects: [],
+        done: false,
+      });
+      // No response (dropped connection, client gone): recorded with status null when the socket closes.
+      reply.raw.once('close', () =>
+        finish(app, request, reply.raw.writableFinished ? reply.statusCode : null),
+      );
+    });
+    app.addHook('onResponse', async (request, reply) => {
+      finish(app, request, reply.statusCode);
+    });
+  },
+  { name: 'journal', dependencies: [] },
+);
