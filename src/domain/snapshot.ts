@@ -2,10 +2,23 @@ import { MIGRATION_STAGES, type MigrationStatus } from '../schemas/enums.js';
 import type { GetMigrationResponse, ResourceProgress, StageProgress } from '../schemas/migration.js';
 import { type Pacing, pace } from './pacing.js';
 import type { MigrationPlan, ResourcePlan, StagePlan } from './plan.js';
-import { iso } from './time.js';
+import { iso as isoOf } from './time.js';
 
 const floor2 = (x: number) => Math.floor(x * 100 + 1e-9) / 100;
 const percent = (done: number, total: number) => floor2((done / total) * 100);
+
+// The instants a snapshot renders are the plan's (stage and run boundaries, creation, cancel), the same
+// for every read: their ISO strings are kept (a bounded map, cleared when full) instead of formatted anew.
+const isoMemo = new Map<number, string>();
+const iso = (ms: number): string => {
+  let s = isoMemo.get(ms);
+  if (s === undefined) {
+    if (isoMemo.size >= 4096) isoMemo.clear();
+    s = isoOf(ms);
+    isoMemo.set(ms, s);
+  }
+  return s;
+};
 
 /** The migration's status at instant `t` (epoch ms). Pure. */
 export function statusAt(plan: MigrationPlan, t: number): MigrationStatus {

@@ -135,7 +135,8 @@ export const ScenarioFixtureSchema = z.strictObject({
   tolerated_failures: z.partialRecord(MigrationStageSchema, z.int().min(0)).default({}),
   failure: z
     .strictObject({
-      stage: z.enum(MIGRATION_STAGES),
+      /** Any stage but finalization (which only registers what has already completed). */
+      stage: z.enum(MIGRATION_STAGES).exclude(['finalization']),
       /** Where in the stage's planned window the failure strikes, 0..1. */
       at_fraction: z.number().gt(0).lt(1),
       items_failed: z.int().min(0).default(0),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { iso } from '../domain/time.js';
 import { type TimelineEvent, timelineOf } from '../domain/timeline.js';
 import type { EngineEvent, MockEngine } from '../engine.js';
-import type { MigrationStatus } from '../schemas/enums.js';
+import { type MigrationStatus, TERMINAL_STATUSES } from '../schemas/enums.js';
 import type { StoredMigration } from '../store/migration-store.js';
 import { AllowList, type Lookup } from './allow-list.js';
 import { eventKey, type WebhookEvent, webhookEventOf } from './payload.js';
@@ -67,6 +67,8 @@ interface Track {
   chain: Promise<void>;
   /** Real clock: fires at the next event's instant. */
   timer: NodeJS.Timeout | null;
+  /** Terminal and every event queued: nothing more can become due. */
+  done: boolean;
 }
 
 /** setTimeout's longest delay; a timer for a later event re-arms itself when it fires. */
@@ -145,6 +147,7 @@ export class WebhookDispatcher {
           break;
         case 'clock':
           for (const t of this.tracks.values()) {
+            if (t.done) continue;
             const m = this.opts.engine.store.get(t.id);
             if (m) this.flush(m);
           }
@@ -177,6 +180,7 @@ export class WebhookDispatcher {
       lastStatus: null,
       chain: Promise.resolve(),
       timer: null,
+      done: false,
     };
     this.tracks.set(t.id, t);
     this.flush(m);
@@ -209,6 +213,8 @@ export class WebhookDispatcher {
       if (e.kind === 'status') t.lastStatus = e.status;
       this.enqueue(t, event);
     }
+    const last = timeline.at(-1);
+    t.done = last?.kind === 'status' && TERMINAL_STATUSES.has(last.status) && t.sent.has(eventKey(last));
     this.arm(t, m, timeline);
   }
 

@@ -197,6 +197,8 @@ const extraHeaders = fc.record(
     accept: fc.constantFrom('text/html', 'application/json', '*/*', 'text/event-stream', 'image/png'),
     range: fc.constantFrom('bytes=0-10', 'bytes=999999999-', 'bytes=abc'),
     'if-none-match': fc.constantFrom('*', '"x"'),
+    'if-match': fc.constantFrom('"nope"', '*'),
+    'if-unmodified-since': fc.constantFrom('Thu, 01 Jan 1970 00:00:00 GMT', 'yesterday'),
     'x-mixpeek-secret': fc.constant('whsec_fuzz'),
   },
   { requiredKeys: [] },
@@ -498,6 +500,28 @@ describe('regressions found by the fuzzer', () => {
     expect(res.statusCode).toBe(404);
     expect(envelopeProblem(404, res.body)).toBeNull();
     expect(res.body).not.toContain('"name":"mixpeek-migrations-mock"');
+  });
+
+  it.each([
+    ['Range: bytes=abc', 416, { range: 'bytes=abc' }],
+    ['If-Match: "nope"', 412, { 'if-match': '"nope"' }],
+  ])('GET /docs/static/swagger-ui.css with %s › then %i with its own error type, not BadRequestError', async (_name, status, headers) => {
+    const res = await app.inject({ method: 'GET', url: '/docs/static/swagger-ui.css', headers });
+    expect(res.statusCode).toBe(status);
+    expect(envelopeProblem(status, res.body)).toBeNull();
+  });
+
+  it('CONNECT /v1/namespaces/migrations/ › then 405 in the envelope (Node dropped the connection without an answer)', async () => {
+    const server = await appWith();
+    try {
+      const port = await listen(server);
+      const res = await rawRequest(port, 'CONNECT /v1/namespaces/migrations/ HTTP/1.1\r\nHost: x\r\n\r\n');
+      expect(res.status).toBe(405);
+      expect(envelopeProblem(405, res.body)).toBeNull();
+      expect(res.headers.allow).toBeDefined();
+    } finally {
+      await server.close();
+    }
   });
 
   it('GET /healthz without Host over HTTP/1.1 › then 400 in the envelope (was Node\'s empty 400)', async () => {

@@ -158,7 +158,8 @@ function failableStagesOf(s: ScenarioFixture): MigrationStage[] {
 function vary(base: ScenarioFixture, v: Variation): ScenarioFixture {
   const stages = failableStagesOf(base);
   const f = v.failure;
-  const stage = f && stages.length > 0 ? stages[f.stagePick % stages.length]! : null;
+  // Typed stages only (finalization has no resource type, and the fixture schema forbids failing it).
+  const stage = f && stages.length > 0 ? (stages[f.stagePick % stages.length]! as Exclude<MigrationStage, 'finalization'>) : null;
   return {
     ...base,
     timing: {
