@@ -2,7 +2,7 @@ import type { Config } from './config.js';
 import { type Clock, ClockError, RealClock, VirtualClock } from './domain/clock.js';
 import { withConfigDefaults } from './domain/config-defaults.js';
 import { type Behaviour, isRunnable, type MigrationPlan, planMigration, planRun, withCancel } from './domain/plan.js';
-import { settledAt, snapshotAt, statusAt } from './domain/snapshot.js';
+import { settledAt, snapshotAt, snapshotJsonAt, statusAt } from './domain/snapshot.js';
 import { pollSteps } from './domain/timeline.js';
 import { validateConfig } from './domain/validate.js';
 import { ApiError, badRequest, notFound } from './errors.js';
@@ -248,7 +248,7 @@ export class MockEngine {
     const at = this.instantOf(m);
     const c = m.cache;
     if (c && c.at === at && c.version === m.version) return c.json;
-    const json = JSON.stringify(snapshotAt(m.plan, at));
+    const json = snapshotJsonAt(m.plan, at); // = JSON.stringify(snapshotAt(m.plan, at)), reusing unchanged parts
     m.cache = { at, version: m.version, json };
     return json;
   }
@@ -358,12 +358,12 @@ export class MockEngine {
     return now;
   }
   /**
-   * The instant (epoch ms, never before now) at which every time-driven migration has stopped changing:
-   * how far "advance to the end" moves the clock. Poll-driven migrations move by GETs, not time.
+   * The instant (epoch ms, never before now) at which every time-driven migration (or the one given) has
+   * stopped changing: how far "advance to the end" moves the clock. Poll-driven ones move by GETs, not time.
    */
-  settlesAt(): number {
+  settlesAt(migrationId?: string): number {
     let end = this.now();
-    for (const m of this.store.values()) {
+    for (const m of migrationId === undefined ? this.store.values() : [this.find(migrationId)]) {
       const at = m.pollAt === null ? settledAt(m.plan) : null;
       if (at !== null && at > end) end = at;
     }
@@ -402,13 +402,17 @@ export class MockEngine {
 
   /** Back to the start: clock to its start, created migrations gone, pre-seeded ones planned anew. */
   reset(): void {
+    let catalog = this.catalog;
     if (this.fixturesDir) {
       try {
-        this.catalog = loadCatalog(this.fixturesDir);
+        catalog = loadCatalog(this.fixturesDir);
       } catch (e) {
         throw new ApiError(400, `Fixtures could not be reloaded; nothing was reset: ${(e as Error).message}`);
       }
     }
+    const over = this.preseededOverCap(catalog);
+    if (over) throw new ApiError(400, `${over}; nothing was reset`);
+    this.catalog = catalog;
     if (this.clock instanceof VirtualClock) this.clock.reset();
     this.store.clear();
     this.seq = 0;
@@ -416,7 +420,16 @@ export class MockEngine {
     this.emit({ kind: 'reset' });
   }
 
+  /** Pre-seeded migrations over MOCK_MAX_MIGRATIONS would stop start-up or a reset half-way: say so first. */
+  private preseededOverCap(catalog: Catalog): string | null {
+    const n = catalog.preseeded.length;
+    const cap = this.config.maxMigrations;
+    return n > cap ? `MOCK_MAX_MIGRATIONS=${cap} is below the ${n} pre-seeded migrations of the fixtures` : null;
+  }
+
   private seedPreseeded(): void {
+    const over = this.preseededOverCap(this.catalog);
+    if (over) throw new Error(over);
     const start = this.now();
     for (const p of this.catalog.preseeded) {
       const s = this.scenario(p.scenario);

@@ -10,7 +10,8 @@
  * // or a real socket: const url = await mock.listen(); ... await mock.close();
  * ```
  */
-import type { FastifyInstance } from 'fastify';
+import { Readable } from 'node:stream';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import { type Config, type EnvName, type LogLevel, loadConfig } from './config.js';
 import { type Clock, VirtualClock } from './domain/clock.js';
 import type { MockEngine } from './engine.js';
@@ -42,8 +43,11 @@ export interface MockClockControl {
   advance(seconds: number): string;
   /** Sets the virtual clock (never backwards); returns the new instant. */
   set(instant: string | number | Date): string;
-  /** Moves the virtual clock to the instant every time-driven migration has settled; returns it. */
-  toEnd(): string;
+  /**
+   * Moves the virtual clock to the instant every time-driven migration (or only `migrationId`) has
+   * settled, i.e. stopped changing; returns it.
+   */
+  toEnd(migrationId?: string): string;
 }
 
 export interface ListenOptions {
@@ -69,8 +73,35 @@ export interface MockServer {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+const hasHeader = (headers: Record<string, unknown>, name: string) =>
+  Object.keys(headers).some((k) => k.toLowerCase() === name);
+
+/**
+ * The same request with its body as a stream. light-my-request (behind `inject`) ends a string, Buffer or
+ * object body with `setImmediate`, which `vi.useFakeTimers()` fakes: such a request would never finish.
+ * A stream body is read with promises and `process.nextTick`, which fake timers leave alone.
+ */
+export function withStreamedBody(opts: InjectOptions): InjectOptions {
+  const payload = opts.payload ?? opts.body;
+  if (payload === undefined || payload === null) return opts;
+  if (typeof (payload as { resume?: unknown }).resume === 'function') return opts; // already a stream
+  if (typeof FormData !== 'undefined' && payload instanceof FormData) return opts;
+  const isJson = typeof payload !== 'string' && !Buffer.isBuffer(payload);
+  const body = Buffer.isBuffer(payload)
+    ? payload
+    : Buffer.from(isJson ? JSON.stringify(payload) : (payload as string));
+  const headers: Record<string, string | string[] | undefined> = {
+    ...(opts.headers as Record<string, string>),
+  };
+  if (isJson && !hasHeader(headers, 'content-type')) headers['content-type'] = 'application/json';
+  if (!hasHeader(headers, 'content-length')) headers['content-length'] = String(body.length);
+  const { body: _omitted, ...rest } = opts;
+  return { ...rest, headers, payload: Readable.from([body], { objectMode: false }) };
+}
+
 function toMs(instant: string | number | Date): number {
-  const ms = instant instanceof Date ? instant.getTime() : typeof instant === 'number' ? instant : Date.parse(instant);
+  const ms =
+    instant instanceof Date ? instant.getTime() : typeof instant === 'number' ? instant : Date.parse(instant);
   if (!Number.isFinite(ms)) throw new TypeError(`Not an instant: ${String(instant)}`);
   return ms;
 }
@@ -86,12 +117,24 @@ export async function createMockServer(opts: MockServerOptions = {}): Promise<Mo
   if (opts.fixturesDir !== undefined) env.MOCK_FIXTURES_DIR = opts.fixturesDir;
   if (opts.start !== undefined) env.MOCK_VIRTUAL_START = iso(toMs(opts.start));
   const injected = typeof opts.clock === 'object' ? opts.clock : undefined;
-  env.MOCK_CLOCK = injected?.mode ?? (opts.clock as 'virtual' | 'real' | undefined) ?? env.MOCK_CLOCK ?? 'virtual';
+  env.MOCK_CLOCK =
+    injected?.mode ?? (opts.clock as 'virtual' | 'real' | undefined) ?? env.MOCK_CLOCK ?? 'virtual';
   const config = loadConfig(env);
 
   const app = await buildApp({ config, clock: injected });
   await app.ready();
   const engine = app.engine;
+
+  // app.inject and mock.inject both work with fake timers on (see withStreamedBody); the chained form
+  // (`app.inject().get(...)`) is left as Fastify has it.
+  const fastifyInject = app.inject.bind(app);
+  const inject = ((opts?: InjectOptions | string, callback?: unknown) => {
+    const safe = typeof opts === 'object' && opts !== null ? withStreamedBody(opts) : opts;
+    return (fastifyInject as (...args: unknown[]) => unknown)(
+      ...[safe, callback].filter((a) => a !== undefined),
+    );
+  }) as FastifyInstance['inject'];
+  app.inject = inject;
 
   const virtual = (): void => {
     if (!(engine.clock instanceof VirtualClock))
@@ -112,9 +155,9 @@ export async function createMockServer(opts: MockServerOptions = {}): Promise<Mo
       virtual();
       return iso(engine.setNow(toMs(instant)));
     },
-    toEnd() {
+    toEnd(migrationId) {
       virtual();
-      return iso(engine.setNow(engine.settlesAt()));
+      return iso(engine.setNow(engine.settlesAt(migrationId)));
     },
   };
 
@@ -132,13 +175,27 @@ export async function createMockServer(opts: MockServerOptions = {}): Promise<Mo
     },
     close: () => app.close(),
     reset: () => engine.reset(),
-    inject: app.inject.bind(app) as FastifyInstance['inject'],
+    inject,
   };
 }
 
-export { type Config, ConfigError, describeSettings, type EnvName, type LogLevel, loadConfig, SETTINGS } from './config.js';
+export {
+  type Config,
+  ConfigError,
+  describeSettings,
+  type EnvName,
+  type LogLevel,
+  loadConfig,
+  SETTINGS,
+} from './config.js';
 export { type Clock, ClockError, RealClock, VirtualClock } from './domain/clock.js';
-export { type CreateOptions, createEngine, DEFAULT_SCENARIO, type EngineEvent, MockEngine } from './engine.js';
+export {
+  type CreateOptions,
+  createEngine,
+  DEFAULT_SCENARIO,
+  type EngineEvent,
+  MockEngine,
+} from './engine.js';
 export { ApiError, ERROR_TYPES, type ErrorStatus } from './errors.js';
 export { type BuildAppOptions, buildApp } from './http/app.js';
 export * from './schemas/index.js';

@@ -42,4 +42,6 @@ await rename(out, old).catch(() => {});
 await rename(staging, out);
 await rm(old, { recursive: true, force: true });
 const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
-console.log(`dashboard → dist/ui (${Object.keys(result.metafile.outputs).length} files, ${(bytes / 1024).toFixed(0)} KiB)`);
+console.log(
+  `dashboard → dist/ui (${Object.keys(result.metafile.outputs).length} files, ${(bytes / 1024).toFixed(0)} KiB)`,
+);

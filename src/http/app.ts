@@ -135,6 +135,12 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.addHook('onRequest', async () => {
     if (closing) throw new ApiError(503, 'The server is shutting down', null, { connection: 'close' });
   });
+  // Answers sent while closing close their connection: a keep-alive connection left idle after its
+  // in-flight request would otherwise hold the shutdown until keepAliveTimeout.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
   app.addHook('onRequest', requestLineHook(config.maxUrlLength));
   // MOCK_LATENCY_MS and `Prefer: latency=` on every route; the GET's scheduled faults live there too.
   await app.register(faultsPlugin);

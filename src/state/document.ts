@@ -16,7 +16,7 @@ export const STATE_FORMAT_VERSION = 1;
 
 /** Epoch milliseconds that `Date` can render (±8.64e15). */
 const Instant = z.int().min(-8.64e15).max(8.64e15);
-const IsoInstant = z.iso.datetime().refine((s) => Number.isFinite(Date.parse(s)), 'must be a valid instant');
+const IsoInstant = z.iso.datetime({ abort: true }).refine((s) => Number.isFinite(Date.parse(s)), 'must be a valid instant');
 
 const StageMapOf = <T extends z.ZodType>(value: T) =>
   z.strictObject(Object.fromEntries(MIGRATION_STAGES.map((s) => [s, value])) as Record<(typeof MIGRATION_STAGES)[number], T>);

@@ -66,7 +66,9 @@ async function freePort(): Promise<number> {
 async function startServer(): Promise<{ child: ChildProcess; base: string; output: () => string }> {
   const port = await freePort();
   // The server refuses unknown MOCK_* variables: start from an environment without any.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MOCK_') && k !== 'PORT'));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('MOCK_') && k !== 'PORT'),
+  );
   const child = spawn(process.execPath, ['dist/server.js'], {
     cwd: ROOT,
     env: { ...env, PORT: String(port), HOST: '127.0.0.1', MOCK_CLOCK: 'virtual', LOG_LEVEL: 'warn' },
@@ -95,7 +97,9 @@ async function migration(base: string, id: string) {
     headers: { ...KEY, 'content-type': 'application/json' },
     body: JSON.stringify({ limit: 1000 }),
   });
-  const list = (await res.json()) as { results: { migration_id: string; status: string; error_message: string | null }[] };
+  const list = (await res.json()) as {
+    results: { migration_id: string; status: string; error_message: string | null }[];
+  };
   const m = list.results.find((r) => r.migration_id === id);
   if (!m) throw new Error(`no migration ${id}`);
   return m;
@@ -115,7 +119,8 @@ beforeAll(async () => {
   ensureBuilt();
   server = await startServer();
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-  page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+  // Reduced motion: progress bars jump to their value, so screenshots show settled bars.
+  page = await browser.newPage({ viewport: { width: 1366, height: 768 }, reducedMotion: 'reduce' });
   page.on('console', (msg) => {
     if (msg.type() === 'error') problems.push(`console: ${msg.text()} (${msg.location().url})`);
   });
@@ -171,9 +176,11 @@ describe('dashboard at /_mock/ui, in headless Chromium, against the built server
     await expect.poll(() => card.locator('.badge').getAttribute('data-status'), WAIT).toBe('completed');
     expect(await card.locator('.overall-percent').textContent()).toBe('100%');
     expect(await card.locator('.timeline .step-completed').count()).toBe(7);
-    expect(await card.getByRole('progressbar', { name: `Overall progress of ${id}` }).getAttribute('aria-valuenow')).toBe(
-      '100',
-    );
+    expect(
+      await card
+        .getByRole('progressbar', { name: `Overall progress of ${id}` })
+        .getAttribute('aria-valuenow'),
+    ).toBe('100');
     expect((await migration(server.base, id)).status).toBe('completed');
     expect(await page.locator('#clock-now').textContent()).not.toBe('2025-01-01 00:00:00 UTC');
   });
@@ -193,10 +200,56 @@ describe('dashboard at /_mock/ui, in headless Chromium, against the built server
     expect(await card.locator('.resource.status-failed .resource-error').first().isVisible()).toBe(true);
   });
 
+  it('when a page on another origin calls the API with credentials and custom headers, then Chromium lets it read answers and errors', async () => {
+    // http://localhost:PORT and http://127.0.0.1:PORT are different origins: real preflights, real CORS checks.
+    const other = await browser.newPage();
+    const otherProblems: string[] = [];
+    other.on('console', (msg) => {
+      // /healthz is a JSON page: the browser's own favicon request is a 404.
+      if (msg.type() === 'error' && !msg.location().url.endsWith('/favicon.ico'))
+        otherProblems.push(msg.text());
+    });
+    try {
+      await other.goto(`${server.base.replace('127.0.0.1', 'localhost')}/healthz`);
+      const results = await other.evaluate(async (api) => {
+        const call = async (headers: Record<string, string>) => {
+          const res = await fetch(`${api}/v1/namespaces/migrations/list`, {
+            method: 'POST',
+            credentials: 'include',
+            headers: { 'content-type': 'application/json', 'x-custom': 'yes', ...headers },
+            body: JSON.stringify({ limit: 1 }),
+          });
+          return { status: res.status, body: await res.json() };
+        };
+        return [await call({ authorization: 'Bearer sk_cross_origin' }), await call({})];
+      }, server.base);
+      expect(results[0]!.status).toBe(200);
+      expect(results[0]!.body.total).toBeGreaterThan(0);
+      expect(results[1]!.status).toBe(401);
+      expect(results[1]!.body.error.type).toBe('UnauthorizedError');
+      // The browser logs the 401 itself; nothing else (no CORS error).
+      expect(otherProblems.filter((p) => !/status of 401/.test(p))).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('when the run is over, then a screenshot is saved and no console error or page error occurred', async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png') });
     expect(problems).toEqual([]);
+  });
+
+  it('when the server gets SIGTERM with the dashboard still open, then its event stream does not hold the shutdown', async () => {
+    const exited = new Promise<number | null>((resolve) =>
+      server.child.once('exit', (code) => resolve(code)),
+    );
+    server.child.kill('SIGTERM');
+    const code = await Promise.race([
+      exited,
+      new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 4_000)),
+    ]);
+    expect(code, server.output()).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appWith, envelopeProblem, FUZZ_SEED, listen, rawRequest, runs } from './support.js';
+import { appWith, envelopeProblem, FUZZ_RUNS, FUZZ_SEED, listen, rawRequest, runs } from './support.js';
 
 /**
  * Fuzzing the running app over HTTP: every route, every method, and malformed everything (Authorization,
@@ -14,6 +14,8 @@ import { appWith, envelopeProblem, FUZZ_SEED, listen, rawRequest, runs } from '.
  */
 
 const VALID_KEY = 'sk_fuzz_key';
+/** Per property: a minute in `npm test` (they take seconds), no practical limit for `npm run fuzz`. */
+const TIMEOUT = FUZZ_RUNS > 1 ? 24 * 3_600_000 : 60_000;
 const SCENARIOS_WITH_FAULTS = new Set<string>();
 const FAULTY_IDS = new Set<string>();
 let app: FastifyInstance;
@@ -104,6 +106,7 @@ const migrationId = fc.oneof(
 const query = fc.oneof(
   fc.constant(''),
   fc.constantFrom('?', '?limit=-1&offset=abc', '?__proto__[x]=1&constructor=2', '?a=1&a=2', '?%ZZ=1', '?x=%00', '?status=completed'),
+  fc.constantFrom('?migration_id=', '?migration_id=%00', '?migration_id=a&migration_id=b', '?migration_id[]=x', '?limit=0', '?limit=1e400', '?limit=99999999999'),
   fc.constant(`?pad=${'q'.repeat(9_000)}`),
   fc.dictionary(fc.stringMatching(/^[a-z_]{1,8}$/), fc.string({ maxLength: 12 }), { maxKeys: 3 }).map(
     (d) => `?${new URLSearchParams(d).toString()}`,
@@ -290,7 +293,7 @@ describe('HTTP fuzz (app.inject): every route, method, header and body', () => {
       { seed: FUZZ_SEED, numRuns: runs(600), endOnFailure: false },
     );
     await healthy();
-  });
+  }, TIMEOUT);
 
   it('when the id of a migration route is malformed, then every route answers a 4xx envelope naming no other migration', async () => {
     const idRoutes = templates.filter((t) => t.includes('{migration_id}'));
@@ -309,7 +312,7 @@ describe('HTTP fuzz (app.inject): every route, method, header and body', () => {
       }),
       { seed: FUZZ_SEED, numRuns: runs(300) },
     );
-  });
+  }, TIMEOUT);
 
   it('when a body route gets any JSON value, then it answers 2xx or a 4xx envelope', async () => {
     const bodyRoutes: [string, InjectOptions['method']][] = [
@@ -358,7 +361,7 @@ describe('HTTP fuzz (app.inject): every route, method, header and body', () => {
       { seed: FUZZ_SEED, numRuns: runs(400) },
     );
     await healthy();
-  });
+  }, TIMEOUT);
 });
 
 // ---- raw HTTP over a socket ----------------------------------------------------------------------
@@ -425,7 +428,7 @@ describe('HTTP fuzz over a real socket: malformed request lines, heads and bytes
     );
     const res = await rawRequest(port, 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     expect(res.status).toBe(200);
-  });
+  }, TIMEOUT);
 
   it('when a burst of malformed connections arrives, then /healthz answers within 1 s all along', async () => {
     const bad = [

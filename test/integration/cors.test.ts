@@ -95,7 +95,12 @@ describe('CORS preflight (default MOCK_CORS_ORIGINS=*)', () => {
 
 describe('CORS on actual responses, from http://localhost:5173', () => {
   it('when the list is read with a key, then 200 with one Access-Control-Allow-Origin', async () => {
-    const res = await app.inject({ method: 'POST', url: LIST, headers: { ...KEY, origin: APP_ORIGIN }, payload: {} });
+    const res = await app.inject({
+      method: 'POST',
+      url: LIST,
+      headers: { ...KEY, origin: APP_ORIGIN },
+      payload: {},
+    });
     expect(res.statusCode).toBe(200);
     expectAllowedFrom(res);
   });
@@ -121,7 +126,11 @@ describe('CORS on actual responses, from http://localhost:5173', () => {
   });
 
   it('when no route has the path, then the 404 carries the CORS headers', async () => {
-    const res = await app.inject({ method: 'GET', url: '/v1/nowhere', headers: { ...KEY, origin: APP_ORIGIN } });
+    const res = await app.inject({
+      method: 'GET',
+      url: '/v1/nowhere',
+      headers: { ...KEY, origin: APP_ORIGIN },
+    });
     expect(res.statusCode).toBe(404);
     expectAllowedFrom(res);
   });
@@ -145,7 +154,11 @@ describe('CORS on actual responses, from http://localhost:5173', () => {
   });
 
   it('when a handler fails unexpectedly, then the 500 carries the CORS headers', async () => {
-    const res = await app.inject({ method: 'GET', url: '/v1/test-cors-boom', headers: { ...KEY, origin: APP_ORIGIN } });
+    const res = await app.inject({
+      method: 'GET',
+      url: '/v1/test-cors-boom',
+      headers: { ...KEY, origin: APP_ORIGIN },
+    });
     expect(res.statusCode).toBe(500);
     expectAllowedFrom(res);
   });
@@ -183,7 +196,8 @@ describe('CORS with an allow list (MOCK_CORS_ORIGINS=http://localhost:5173)', ()
       success: false,
       status: 403,
       error: {
-        message: "Origin 'http://evil.test' is not allowed: add it to MOCK_CORS_ORIGINS (or set MOCK_CORS_ORIGINS=*)",
+        message:
+          "Origin 'http://evil.test' is not allowed: add it to MOCK_CORS_ORIGINS (or set MOCK_CORS_ORIGINS=*)",
         type: 'ForbiddenError',
         details: { origin: 'http://evil.test', allowed_origins: [APP_ORIGIN, 'https://staging.example.com'] },
       },
@@ -191,14 +205,24 @@ describe('CORS with an allow list (MOCK_CORS_ORIGINS=http://localhost:5173)', ()
   });
 
   it('when another origin sends an actual request, then it is answered without CORS headers (the browser hides it)', async () => {
-    const res = await strict.inject({ method: 'POST', url: LIST, headers: { ...KEY, origin: 'http://evil.test' }, payload: {} });
+    const res = await strict.inject({
+      method: 'POST',
+      url: LIST,
+      headers: { ...KEY, origin: 'http://evil.test' },
+      payload: {},
+    });
     expect(res.statusCode).toBe(200);
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
     expect(res.headers['access-control-allow-credentials']).toBeUndefined();
   });
 
   it('when a listed origin gets an error, then the error carries its CORS headers', async () => {
-    const res = await strict.inject({ method: 'POST', url: LIST, headers: { origin: APP_ORIGIN }, payload: {} });
+    const res = await strict.inject({
+      method: 'POST',
+      url: LIST,
+      headers: { origin: APP_ORIGIN },
+      payload: {},
+    });
     expect(res.statusCode).toBe(401);
     expectAllowedFrom(res);
   });

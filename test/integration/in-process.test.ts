@@ -13,10 +13,15 @@ import {
  */
 
 const KEY = { authorization: 'Bearer sk_suite' };
-const COPY = { migration_type: 'copy', source_namespace_id: 'ns_acme_media', target_namespace_name: 'acme_copy' };
+const COPY = {
+  migration_type: 'copy',
+  source_namespace_id: 'ns_acme_media',
+  target_namespace_name: 'acme_copy',
+};
 
+/** Through the Fastify instance's own inject, as a suite holding `mock.app` would. */
 async function createCopy(mock: MockServer): Promise<string> {
-  const res = await mock.inject({
+  const res = await mock.app.inject({
     method: 'POST',
     url: '/v1/namespaces/migrations/',
     headers: { ...KEY, prefer: 'scenario=copy_completes' },
@@ -55,6 +60,17 @@ describe('createMockServer, with fake timers on', () => {
     expect(done.status).toBe('completed');
     expect(done.progress.overall_progress_percent).toBe(100);
     expect(done.progress.stages.every((s) => s.status === 'completed')).toBe(true);
+  });
+
+  it('when the clock is moved to the end of one migration, then that one is completed and the clock stops there', async () => {
+    mock = await createMockServer();
+    const id = await createCopy(mock);
+    const end = mock.clock.toEnd(id);
+    const done = await getMigration(mock, id);
+    expect(done.status).toBe('completed');
+    expect(done.completed_at).toBe(end);
+    // The pre-seeded stuck migration still waits in its queue.
+    expect((await getMigration(mock, 'mig_stuck_pending')).status).toBe('pending');
   });
 
   it('when the clock is advanced by seconds, then the migration moves through its stages to completed', async () => {
@@ -103,7 +119,9 @@ describe('createMockServer, with fake timers on', () => {
 
   it('when a setting is wrong, then createMockServer throws a ConfigError naming it', async () => {
     await expect(createMockServer({ config: { MOCK_TIME_SCALE: 'fast' } })).rejects.toThrow(ConfigError);
-    await expect(createMockServer({ config: { MOCK_TIME_SCALE: 'fast' } })).rejects.toThrow(/MOCK_TIME_SCALE/);
+    await expect(createMockServer({ config: { MOCK_TIME_SCALE: 'fast' } })).rejects.toThrow(
+      /MOCK_TIME_SCALE/,
+    );
   });
 });
 

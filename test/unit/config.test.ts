@@ -36,6 +36,11 @@ describe('loadConfig', () => {
       maxHeaderBytes: 16_384,
       requestTimeoutMs: 30_000,
       shutdownTimeoutMs: 5_000,
+      webhookMaxAttempts: 4,
+      webhookBackoffMs: 1000,
+      webhookTimeoutMs: 5000,
+      webhookLogSize: 500,
+      latencyCapMs: 10_000,
     });
   });
 

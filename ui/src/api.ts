@@ -79,7 +79,10 @@ async function call<T>(method: string, url: string, body?: unknown): Promise<T> 
   }
   if (!res.ok) {
     const message = (json as { error?: { message?: unknown } } | undefined)?.error?.message;
-    throw new ApiFailure(res.status, typeof message === 'string' ? message : `${method} ${url}: HTTP ${res.status}`);
+    throw new ApiFailure(
+      res.status,
+      typeof message === 'string' ? message : `${method} ${url}: HTTP ${res.status}`,
+    );
   }
   return json as T;
 }
@@ -101,7 +104,8 @@ export const api = {
     call<unknown>('POST', `${id(migrationId)}/cancel`, { reason: 'Cancelled from the dashboard' }),
   remove: (migrationId: string) => call<void>('DELETE', id(migrationId)),
   /** The paths of the OpenAPI document: which optional control endpoints this mock has. */
-  paths: async () => Object.keys((await call<{ paths?: Record<string, unknown> }>('GET', '/openapi.json')).paths ?? {}),
+  paths: async () =>
+    Object.keys((await call<{ paths?: Record<string, unknown> }>('GET', '/openapi.json')).paths ?? {}),
   /** An optional endpoint (webhook deliveries, request journal): null when the mock has none. */
   optional: async (url: string): Promise<unknown> => {
     try {

@@ -91,7 +91,9 @@ export function App() {
     const list = await api.scenarios();
     setScenarios(list);
     setScenario((current) =>
-      list.some((s) => s.name === current) ? current : (list.find((s) => s.name === 'copy_completes') ?? list[0])?.name ?? '',
+      list.some((s) => s.name === current)
+        ? current
+        : ((list.find((s) => s.name === 'copy_completes') ?? list[0])?.name ?? ''),
     );
   }, []);
 
@@ -103,24 +105,30 @@ export function App() {
     api.paths().then(
       (paths) => {
         features.current = { webhooks: paths.includes(WEBHOOKS), requests: paths.includes(REQUESTS) };
-        if (!closed) refresh();
+        if (!closed) loadPanels();
       },
       () => {
         // no OpenAPI document: no optional panels
       },
     );
     const events = new EventSource('/_mock/ui/events');
+    let connected = false;
     events.addEventListener('hello', () => {
       setLive(true);
-      refresh();
+      // A reconnection (the mock restarted, or the network came back): what changed meanwhile is unknown.
+      if (connected) refresh();
+      connected = true;
     });
-    events.addEventListener('change', () => refresh());
+    // During an action the page refetches once it is done: the events it causes need no load of their own.
+    events.addEventListener('change', () => {
+      if (!busyRef.current) refresh();
+    });
     events.onerror = () => setLive(false);
     return () => {
       closed = true;
       events.close();
     };
-  }, [refresh, loadScenarios]);
+  }, [refresh, loadScenarios, loadPanels]);
 
   // Polling where events cannot tell: a real clock moves on its own, webhook retries and the journal
   // change without engine events, and without the event stream everything is polled.
@@ -130,7 +138,8 @@ export function App() {
     const id = setInterval(() => {
       tick.current++;
       if (!live || (clock?.mode === 'real' && anyActive)) refresh();
-      else if (tick.current % 2 === 0 && (features.current.webhooks || features.current.requests)) loadPanels();
+      else if (tick.current % 2 === 0 && (features.current.webhooks || features.current.requests))
+        loadPanels();
     }, 1000);
     return () => clearInterval(id);
   }, [live, clock?.mode, anyActive, refresh, loadPanels]);
@@ -215,7 +224,11 @@ export function App() {
   const selected = scenarios.find((s) => s.name === scenario);
   const virtual = clock?.mode === 'virtual';
   const wall = useWallTime(clock?.mode === 'real');
-  const shownNow = clock && (virtual ? clock.now : new Date(Date.parse(clock.now) + Math.max(0, wall - clock.receivedAt)).toISOString());
+  const shownNow =
+    clock &&
+    (virtual
+      ? clock.now
+      : new Date(Date.parse(clock.now) + Math.max(0, wall - clock.receivedAt)).toISOString());
   const clockTitle = virtual
     ? 'The virtual clock moves only when told (buttons here, or POST /_mock/clock/advance)'
     : 'Real clock (MOCK_CLOCK=real): start the mock with MOCK_CLOCK=virtual to move it';
@@ -236,7 +249,9 @@ export function App() {
           </div>
         </div>
         <div class="clock" title={clockTitle}>
-          <span class={`mode mode-${clock?.mode ?? 'unknown'}`}>{clock ? `${clock.mode} clock` : 'clock'}</span>
+          <span class={`mode mode-${clock?.mode ?? 'unknown'}`}>
+            {clock ? `${clock.mode} clock` : 'clock'}
+          </span>
           <time id="clock-now" dateTime={clock?.now}>
             {shownNow ? formatInstant(shownNow) : '…'}
           </time>
@@ -253,10 +268,18 @@ export function App() {
             To the end
           </button>
         </fieldset>
-        <button type="button" class="danger" onClick={reset} title="Clock to its start, created migrations gone">
+        <button
+          type="button"
+          class="danger"
+          onClick={reset}
+          title="Clock to its start, created migrations gone"
+        >
           Reset
         </button>
-        <span class={`live ${live ? 'on' : 'off'}`} title={live ? 'Live: server-sent events' : 'Polling every second'}>
+        <span
+          class={`live ${live ? 'on' : 'off'}`}
+          title={live ? 'Live: server-sent events' : 'Polling every second'}
+        >
           {live ? 'live' : 'polling'}
         </span>
       </header>
@@ -272,10 +295,11 @@ export function App() {
               }}
             >
               <p>
-                The mock refused the dashboard's API key <code>{apiKey()}</code> ({problem.message}). MOCK_API_KEYS is
-                set: enter one of its keys.
+                The mock refused the dashboard's API key <code>{apiKey()}</code> ({problem.message}).
+                MOCK_API_KEYS is set: enter one of its keys.
               </p>
-              <label for="api-key">API key</label> <input id="api-key" value={keyDraft} onInput={(e) => setKeyDraft(e.currentTarget.value)} />{' '}
+              <label for="api-key">API key</label>{' '}
+              <input id="api-key" value={keyDraft} onInput={(e) => setKeyDraft(e.currentTarget.value)} />{' '}
               <button type="submit">Use this key</button>
             </form>
           ) : (
@@ -312,10 +336,18 @@ export function App() {
           {migrations === null ? (
             <p class="muted">Loading…</p>
           ) : shown.length === 0 ? (
-            <p class="muted empty">No migrations{filter === 'all' ? '' : ` with status ${filter}`}: create one from a scenario.</p>
+            <p class="muted empty">
+              No migrations{filter === 'all' ? '' : ` with status ${filter}`}: create one from a scenario.
+            </p>
           ) : (
             shown.map((m) => (
-              <MigrationCard key={m.migration_id} migration={m} now={clock?.now ?? null} busy={busy} onAction={onAction} />
+              <MigrationCard
+                key={m.migration_id}
+                migration={m}
+                now={clock?.now ?? null}
+                busy={busy}
+                onAction={onAction}
+              />
             ))
           )}
         </section>

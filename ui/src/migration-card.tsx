@@ -1,16 +1,16 @@
 import { useState } from 'preact/hooks';
 import type { Migration } from './api.js';
 import {
-  capitalize,
   canCancel,
   canDelete,
   canStart,
+  capitalize,
   formatCount,
   formatDuration,
   formatInstant,
   formatPercent,
-  scenarioOf,
   STAGES,
+  scenarioOf,
   stageLabel,
   statusLabel,
 } from './format.js';
@@ -64,7 +64,13 @@ function Timeline({ m }: { m: Migration }) {
             >
               <div class="step-head">
                 <span class="step-index" aria-hidden="true">
-                  {status === 'completed' ? '✓' : status === 'failed' ? '!' : status === 'cancelled' ? '×' : i + 1}
+                  {status === 'completed'
+                    ? '✓'
+                    : status === 'failed'
+                      ? '!'
+                      : status === 'cancelled'
+                        ? '×'
+                        : i + 1}
                 </span>
                 <span class="step-label" aria-hidden="true">
                   {short}
@@ -81,7 +87,9 @@ function Timeline({ m }: { m: Migration }) {
                 ) : (
                   <span class="muted">{status === 'pending' ? 'waiting' : 'no items'}</span>
                 )}
-                {s && s.items_failed > 0 && <span class="failed-count"> · {formatCount(s.items_failed)} failed</span>}
+                {s && s.items_failed > 0 && (
+                  <span class="failed-count">{formatCount(s.items_failed)} failed</span>
+                )}
               </div>
             </li>
           );
@@ -179,7 +187,11 @@ export function MigrationCard({ migration: m, now, busy, onAction }: Props) {
   const stageError = m.progress.stages.some((s) => s.error_message === m.error_message);
   const eta = m.progress.estimated_completion;
   const remaining = eta && now ? Date.parse(eta) - Date.parse(now) : null;
-  const config = m.config as { migration_type: string; target_namespace_name?: string | null; dry_run?: boolean };
+  const config = m.config as {
+    migration_type: string;
+    target_namespace_name?: string | null;
+    dry_run?: boolean;
+  };
   return (
     <article class={`card card-${m.status}`} aria-labelledby={headingId} data-migration-id={m.migration_id}>
       <header class="card-head">
@@ -207,7 +219,12 @@ export function MigrationCard({ migration: m, now, busy, onAction }: Props) {
             </button>
           )}
           {canDelete(m) && (
-            <button type="button" class="danger" disabled={busy} onClick={() => onAction('delete', m.migration_id)}>
+            <button
+              type="button"
+              class="danger"
+              disabled={busy}
+              onClick={() => onAction('delete', m.migration_id)}
+            >
               Delete<span class="sr-only"> {m.migration_id}</span>
             </button>
           )}

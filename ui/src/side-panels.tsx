@@ -1,5 +1,4 @@
 import { useState } from 'preact/hooks';
-import { formatInstant } from './format.js';
 
 /**
  * Webhook deliveries (GET /_mock/webhooks) and the request journal (GET /_mock/requests). Their shapes
@@ -71,7 +70,13 @@ const WEBHOOK_COLUMNS: Column[] = [
 const JOURNAL_COLUMNS: Column[] = [
   { title: 'When', value: ['at', 'instant', 'timestamp', 'time'], format: timeOf },
   { title: 'Method', value: ['method'] },
-  { title: 'Path', value: ['url', 'path'], className: 'path' },
+  {
+    title: 'Path',
+    value: ['url', 'path'],
+    // The emulated API's long prefix, shortened (the cell's title has the whole path).
+    format: (v) => text(v).replace(/^\/v1\/namespaces\/migrations/, '…/migrations'),
+    className: 'path',
+  },
   { title: 'Status', value: ['status', 'status_code', 'statusCode'], className: 'result' },
   {
     title: 'ms',
@@ -108,7 +113,6 @@ function Table({ rows, columns, caption }: { rows: Row[]; columns: Column[]; cap
         </thead>
         <tbody>
           {rows.map((row, i) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: entries have no guaranteed id
             <tr key={i}>
               {columns.map((c) => {
                 const raw = typeof c.value === 'function' ? c.value(row) : pick(row, c.value);
@@ -140,7 +144,11 @@ export function WebhookPanel({ data }: { data: unknown }) {
       {rows.length === 0 ? (
         <p class="muted">No deliveries yet: set a webhook_url in a migration's config.</p>
       ) : (
-        <Table rows={rows.slice(0, LIMIT)} columns={WEBHOOK_COLUMNS} caption="Webhook deliveries, newest first" />
+        <Table
+          rows={rows.slice(0, LIMIT)}
+          columns={WEBHOOK_COLUMNS}
+          caption="Webhook deliveries, newest first"
+        />
       )}
     </details>
   );
@@ -162,13 +170,21 @@ export function JournalPanel({ data }: { data: unknown }) {
         <h2>Request journal</h2> <span class="count">{rows.length}</span>
       </summary>
       <label class="check">
-        <input type="checkbox" checked={showControl} onChange={(e) => setShowControl(e.currentTarget.checked)} />
+        <input
+          type="checkbox"
+          checked={showControl}
+          onChange={(e) => setShowControl(e.currentTarget.checked)}
+        />
         Show control API requests (/_mock)
       </label>
       {rows.length === 0 ? (
         <p class="muted">No requests recorded yet.</p>
       ) : (
-        <Table rows={rows.slice(0, LIMIT)} columns={JOURNAL_COLUMNS} caption="Recent requests, newest first" />
+        <Table
+          rows={rows.slice(0, LIMIT)}
+          columns={JOURNAL_COLUMNS}
+          caption="Recent requests, newest first"
+        />
       )}
     </details>
   );

@@ -71,7 +71,7 @@ export const stateRoutes: FastifyPluginAsync = async (root) => {
       },
     },
     async (req) => {
-      if (req.body === undefined)
+      if (req.body === undefined || req.body === null)
         throw stateImportApiError(new StateImportError(422, [{ path: [], reason: 'a state document is required' }]));
       try {
         importState(root.engine, req.body);

@@ -1,0 +1,18 @@
+import { loadConfig } from '../dist/config.js';
+import { createEngine } from '../dist/engine.js';
+import { snapshotAt, snapshotJsonAt } from '../dist/domain/snapshot.js';
+const engine = createEngine({ config: loadConfig({ LOG_LEVEL: 'silent', MOCK_CLOCK: 'virtual', MOCK_TIME_SCALE: '100' }) });
+const m = engine.create({ config: { ...engine.scenario('large_namespace').config, source_namespace_id: 'ns_bench_1000', target_namespace_name: 'x' }, startImmediately: true, scenario: 'large_namespace' });
+while (engine.snapshot(m).progress.current_stage !== 'batch_processing') engine.advance(30);
+const s = JSON.stringify(snapshotAt(m.plan, engine.now()));
+console.log('non-ascii chars:', [...s].filter((c) => c.charCodeAt(0) > 127).slice(0, 5), s.length, Buffer.byteLength(s));
+const time = (label, f) => { let best = Infinity; for (let r = 0; r < 5; r++) { const c0 = process.cpuUsage(); for (let i = 0; i < 200; i++) f(i); const c = process.cpuUsage(c0); best = Math.min(best, (c.user + c.system) / 200); } console.log(label, best.toFixed(0), 'µs'); };
+let t = engine.now();
+time('stringify', () => JSON.stringify(snapshotAt(m.plan, ++t)));
+time('stringify+byteLength', () => Buffer.byteLength(JSON.stringify(snapshotAt(m.plan, ++t))));
+time('jsonAt', () => snapshotJsonAt(m.plan, ++t));
+time('jsonAt+byteLength', () => Buffer.byteLength(snapshotJsonAt(m.plan, ++t)));
+time('jsonAt+byteLength+Buffer.from', () => { const x = snapshotJsonAt(m.plan, ++t); Buffer.byteLength(x); Buffer.from(x); });
+time('stringify+byteLength+Buffer.from', () => { const x = JSON.stringify(snapshotAt(m.plan, ++t)); Buffer.byteLength(x); Buffer.from(x); });
+const flat = s.slice(0);
+time('byteLength flat (same string)', () => Buffer.byteLength(flat));
