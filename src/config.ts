@@ -260,7 +260,8 @@ export const SETTINGS: readonly { env: EnvName; default: string; description: st
   {
     env: 'MOCK_REQUEST_TIMEOUT_MS',
     default: '30000',
-    description: 'Longest time to receive a whole request, headers and body (100..3600000 ms); slower gets 408.',
+    description:
+      'Longest time to receive a whole request, headers and body (100..3600000 ms); slower gets 408.',
   },
   {
     env: 'MOCK_SHUTDOWN_TIMEOUT_MS',

@@ -1,4 +1,5 @@
-import fastJson, { type Schema as FastJsonSchema } from 'fast-json-stringify';
+import { createRequire } from 'node:module';
+import type { default as FastJson, Schema as FastJsonSchema } from 'fast-json-stringify';
 import Fastify, { type FastifyInstance, type FastifySerializerCompiler } from 'fastify';
 import {
   validatorCompiler,
@@ -11,7 +12,12 @@ import type { Clock } from '../domain/clock.js';
 import { createEngine, type MockEngine } from '../engine.js';
 import { ApiError } from '../errors.js';
 import { webhooksPlugin } from '../webhooks/plugin.js';
-import { answerConnect, makeClientErrorHandler, makeFrameworkErrors, requestLineHook } from './client-errors.js';
+import {
+  answerConnect,
+  makeClientErrorHandler,
+  makeFrameworkErrors,
+  requestLineHook,
+} from './client-errors.js';
 import { registerJsonParser } from './json-body.js';
 import { authPlugin } from './plugins/auth.js';
 import { appendVary, corsPlugin } from './plugins/cors.js';
@@ -23,8 +29,8 @@ import { controlRoutes } from './routes/control.js';
 import { healthRoutes } from './routes/health.js';
 import { mixpeekRoutes } from './routes/mixpeek.js';
 import { mockObserveRoutes } from './routes/mock-observe.js';
-import { uiRoutes } from './routes/ui.js';
 import { stateRoutes } from './routes/state.js';
+import { uiRoutes } from './routes/ui.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -49,6 +55,9 @@ export interface BuildAppOptions {
  * to JSON.stringify.
  */
 const compiledSerializers = new WeakMap<object, (data: unknown) => string>();
+// fast-json-stringify (and the Ajv it brings) is loaded with the first serialiser, not at start-up.
+const requireCjs = createRequire(import.meta.url);
+let fastJson: typeof FastJson | undefined;
 function compileSerializer(schema: unknown): (data: unknown) => string {
   const key = typeof schema === 'object' && schema !== null ? schema : undefined;
   const hit = key && compiledSerializers.get(key);
@@ -59,6 +68,7 @@ function compileSerializer(schema: unknown): (data: unknown) => string {
       schema instanceof z.core.$ZodType
         ? z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'output', unrepresentable: 'any' })
         : schema;
+    fastJson ??= requireCjs('fast-json-stringify') as typeof FastJson;
     serialize = fastJson(jsonSchema as FastJsonSchema);
   } catch {
     serialize = (data) => JSON.stringify(data);

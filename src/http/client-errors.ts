@@ -67,16 +67,17 @@ export function makeFrameworkErrors(limits: { maxUrlLength: number }) {
   return function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
     const e =
       error.code === 'FST_ERR_MAX_PARAM_LENGTH'
-        ? new ApiError(414, `Request URL is longer than ${limits.maxUrlLength} characters (MOCK_MAX_URL_LENGTH)`, {
-            limit: limits.maxUrlLength,
-          })
+        ? new ApiError(
+            414,
+            `Request URL is longer than ${limits.maxUrlLength} characters (MOCK_MAX_URL_LENGTH)`,
+            {
+              limit: limits.maxUrlLength,
+            },
+          )
         : error.code === 'FST_ERR_BAD_URL'
           ? new ApiError(400, 'Malformed URL: invalid percent-encoding in the path')
           : new ApiError(400, 'Bad request');
-    reply
-      .code(e.status)
-      .type('application/json; charset=utf-8')
-      .send(JSON.stringify(e.toEnvelope()));
+    reply.code(e.status).type('application/json; charset=utf-8').send(JSON.stringify(e.toEnvelope()));
   };
 }
 

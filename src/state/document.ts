@@ -16,10 +16,17 @@ export const STATE_FORMAT_VERSION = 1;
 
 /** Epoch milliseconds that `Date` can render (±8.64e15). */
 const Instant = z.int().min(-8.64e15).max(8.64e15);
-const IsoInstant = z.iso.datetime({ abort: true }).refine((s) => Number.isFinite(Date.parse(s)), 'must be a valid instant');
+const IsoInstant = z.iso
+  .datetime({ abort: true })
+  .refine((s) => Number.isFinite(Date.parse(s)), 'must be a valid instant');
 
 const StageMapOf = <T extends z.ZodType>(value: T) =>
-  z.strictObject(Object.fromEntries(MIGRATION_STAGES.map((s) => [s, value])) as Record<(typeof MIGRATION_STAGES)[number], T>);
+  z.strictObject(
+    Object.fromEntries(MIGRATION_STAGES.map((s) => [s, value])) as Record<
+      (typeof MIGRATION_STAGES)[number],
+      T
+    >,
+  );
 
 const StagePlanSchema = z.strictObject({
   stage: MigrationStageSchema,
@@ -52,7 +59,10 @@ const RunPlanSchema = z.strictObject({
   stages: z
     .array(StagePlanSchema)
     .length(MIGRATION_STAGES.length)
-    .refine((ss) => ss.every((s, i) => s.stage === MIGRATION_STAGES[i]), `must list the stages in order: ${MIGRATION_STAGES.join(', ')}`),
+    .refine(
+      (ss) => ss.every((s, i) => s.stage === MIGRATION_STAGES[i]),
+      `must list the stages in order: ${MIGRATION_STAGES.join(', ')}`,
+    ),
   resources: z.array(ResourcePlanSchema),
   endAt: Instant,
   outcome: z.enum(['completed', 'failed']),

@@ -1,5 +1,5 @@
-import { iso } from '../domain/time.js';
 import { snapshotAt, statusAt } from '../domain/snapshot.js';
+import { iso } from '../domain/time.js';
 import { pollSteps, timelineOf } from '../domain/timeline.js';
 import type { MockEngine } from '../engine.js';
 import { GetMigrationResponseSchema } from '../schemas/migration.js';
@@ -80,7 +80,10 @@ export function prepareImport(engine: MockEngine, input: unknown): PreparedState
   if (!parsed.success) {
     throw new StateImportError(
       422,
-      parsed.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), reason: i.message })),
+      parsed.error.issues.map((i) => ({
+        path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
+        reason: i.message,
+      })),
     );
   }
   // The document is used as sent (its members in its own order, so answers are byte-identical); the
@@ -104,7 +107,8 @@ export function prepareImport(engine: MockEngine, input: unknown): PreparedState
     throw new StateImportError(400, [
       {
         path: ['clock', 'mode'],
-        reason: 'the state has a virtual clock but this mock runs on the real clock: start it with MOCK_CLOCK=virtual',
+        reason:
+          'the state has a virtual clock but this mock runs on the real clock: start it with MOCK_CLOCK=virtual',
       },
     ]);
   }
@@ -127,17 +131,25 @@ export function prepareImport(engine: MockEngine, input: unknown): PreparedState
     const at = (...path: JsonPath) => ['migrations', i, ...path];
     const id = m.plan.migrationId;
     const sameId = ids.get(id);
-    if (sameId !== undefined) issues.push({ path: at('plan', 'migrationId'), reason: `duplicate id "${id}" (also migrations[${sameId}])` });
+    if (sameId !== undefined)
+      issues.push({
+        path: at('plan', 'migrationId'),
+        reason: `duplicate id "${id}" (also migrations[${sameId}])`,
+      });
     ids.set(id, i);
     const sameSeq = seqs.get(m.seq);
-    if (sameSeq !== undefined) issues.push({ path: at('seq'), reason: `duplicate seq ${m.seq} (also migrations[${sameSeq}])` });
+    if (sameSeq !== undefined)
+      issues.push({ path: at('seq'), reason: `duplicate seq ${m.seq} (also migrations[${sameSeq}])` });
     seqs.set(m.seq, i);
-    if (m.seq >= doc.next_seq) issues.push({ path: at('seq'), reason: `must be below next_seq (${doc.next_seq})` });
+    if (m.seq >= doc.next_seq)
+      issues.push({ path: at('seq'), reason: `must be below next_seq (${doc.next_seq})` });
     const pollDriven = m.plan.behaviour.advance === 'poll';
     if (pollDriven !== (m.pollAt !== null))
       issues.push({
         path: at('pollAt'),
-        reason: pollDriven ? 'a poll-driven migration needs the instant it reached' : 'must be null for a time-driven migration',
+        reason: pollDriven
+          ? 'a poll-driven migration needs the instant it reached'
+          : 'must be null for a time-driven migration',
       });
     const problem = probe(m as StoredMigration, now);
     if (problem) issues.push({ path: at('plan'), reason: problem });
@@ -172,7 +184,8 @@ function probe(m: StoredMigration, now: number): string | null {
     if (p.cancel) instants.push(p.cancel.at);
     if (p.run) {
       instants.push(p.run.startedAt, p.run.inProgressAt, p.run.endAt, p.run.estimatedCompletion);
-      for (const s of p.run.stages) for (const t of [s.start, s.plannedEnd, s.end]) if (t !== null) instants.push(t);
+      for (const s of p.run.stages)
+        for (const t of [s.start, s.plannedEnd, s.end]) if (t !== null) instants.push(t);
     }
     for (const t of instants) {
       statusAt(p, t);
@@ -199,7 +212,10 @@ function diff(input: unknown, output: unknown): { path: JsonPath; reason: string
   if (Array.isArray(input) && Array.isArray(output)) {
     for (let i = 0; i < input.length; i++) {
       const d = diff(input[i], output[i]);
-      if (d) return d.path.push(i), d;
+      if (d) {
+        d.path.push(i);
+        return d;
+      }
     }
     return null;
   }
@@ -208,11 +224,15 @@ function diff(input: unknown, output: unknown): { path: JsonPath; reason: string
     for (const k in output) {
       if (!Object.hasOwn(input, k)) return { path: [k], reason: 'required' };
       const d = diff(input[k], output[k]);
-      if (d) return d.path.push(k), d;
+      if (d) {
+        d.path.push(k);
+        return d;
+      }
     }
     return null;
   }
   return Object.is(input, output) ? null : { path: [], reason: 'invalid value' };
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -9,7 +9,7 @@ import { eventKey, type WebhookEvent, webhookEventOf } from './payload.js';
 import { BoundedRing } from './ring.js';
 import { SECRET_HEADER, SIGNATURE_HEADER, signBody } from './signing.js';
 
-export const DELIVERY_OUTCOMES = ['delivered', 'retrying', 'failed', 'refused'] as const;
+export const DELIVERY_OUTCOMES = ['delivered', 'retrying', 'failed', 'refused', 'abandoned'] as const;
 export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
 
 /** One delivery attempt, as GET /_mock/webhooks lists it. Never holds the secret. */
@@ -51,6 +51,8 @@ export interface DispatcherOptions {
   readonly lookup?: Lookup;
   /** Unexpected errors (never a receiver's failure, which is recorded). */
   readonly onError?: (error: unknown) => void;
+  /** A delivery given up because the server shut down (recorded with outcome `abandoned` too). */
+  readonly onAbandon?: (delivery: WebhookDelivery) => void;
 }
 
 /** Per-migration delivery state. */
@@ -95,6 +97,8 @@ export class WebhookDispatcher {
   private generation = 0;
   private abort = new AbortController();
   private closed = false;
+  /** The generation that close() ended: its unfinished deliveries are recorded as abandoned. */
+  private abandonedGeneration = -1;
 
   constructor(private readonly opts: DispatcherOptions) {
     this.log = new BoundedRing(opts.logSize);
@@ -126,6 +130,7 @@ export class WebhookDispatcher {
   /** Stops every timer and in-flight delivery; nothing more is sent or recorded. */
   close(): void {
     if (this.closed) return;
+    this.abandonedGeneration = this.generation;
     this.closed = true;
     this.off();
     this.stopAll();
@@ -247,8 +252,6 @@ export class WebhookDispatcher {
 
   private async deliver(t: Track, event: WebhookEvent, generation: number): Promise<void> {
     const live = () => generation === this.generation && !this.closed;
-    if (!live()) return;
-    const abort = this.abort.signal;
     const base = {
       event_id: event.event_id,
       event_type: event.event_type,
@@ -256,8 +259,17 @@ export class WebhookDispatcher {
       target: t.url,
       occurred_at: event.occurred_at,
     };
+    // Shut down before this delivery finished: say so (a reset, by contrast, drops deliveries silently).
+    const gone = (attempt: number) => {
+      if (generation !== this.abandonedGeneration) return;
+      const d = { ...base, attempt, status_code: null, error: 'abandoned: the server shut down', outcome: 'abandoned' as const, next_attempt_in_ms: null };
+      this.record(d);
+      this.opts.onAbandon?.({ ...d, at: new Date().toISOString(), mock_instant: iso(this.opts.engine.now()) });
+    };
+    if (!live()) return gone(1);
+    const abort = this.abort.signal;
     const verdict = await this.allowList.check(t.url);
-    if (!live()) return;
+    if (!live()) return gone(1);
     if (!verdict.allowed) {
       this.record({
         ...base,
@@ -297,7 +309,7 @@ export class WebhookDispatcher {
       } catch (e) {
         error = describeFailure(e, this.opts.timeoutMs);
       }
-      if (!live()) return;
+      if (!live()) return gone(attempt);
       const delivered = status !== null && status >= 200 && status < 300;
       const last = attempt >= this.opts.maxAttempts;
       const backoff = delivered || last ? null : this.opts.backoffMs * 2 ** (attempt - 1);
@@ -311,7 +323,7 @@ export class WebhookDispatcher {
       });
       if (backoff === null) return;
       await this.sleep(backoff);
-      if (!live()) return;
+      if (!live()) return gone(attempt + 1);
     }
   }
 

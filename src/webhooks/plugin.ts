@@ -10,7 +10,8 @@ declare module 'fastify' {
 
 /**
  * The webhook dispatcher of the app's engine, configured from MOCK_WEBHOOK_* settings, decorated as
- * `app.webhooks`; stopped (timers cleared, in-flight deliveries aborted) when the app closes.
+ * `app.webhooks`; stopped when the app closes: timers cleared, in-flight and queued deliveries aborted and recorded
+ * (and logged) as `abandoned`.
  */
 export const webhooksPlugin = fp(
   async (app: FastifyInstance) => {
@@ -25,6 +26,11 @@ export const webhooksPlugin = fp(
       timeoutMs: config.webhookTimeoutMs,
       logSize: config.webhookLogSize,
       onError: (err) => app.log.error({ err }, 'webhook dispatcher error'),
+      onAbandon: (d) =>
+        app.log.warn(
+          { event_id: d.event_id, event_type: d.event_type, migration_id: d.migration_id, attempt: d.attempt },
+          'webhook delivery abandoned at shutdown',
+        ),
     });
     app.decorate('webhooks', dispatcher);
     app.addHook('onClose', async () => dispatcher.close());

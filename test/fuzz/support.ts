@@ -51,7 +51,8 @@ export function envelopeProblem(status: number, body: string): string | null {
   if (e.status !== status) return `status ${String(e.status)} differs from the HTTP status ${status}`;
   const err = e.error as Record<string, unknown> | null;
   if (typeof err !== 'object' || err === null) return 'error is not an object';
-  if (Object.keys(err).sort().join(',') !== 'details,message,type') return `error members are ${Object.keys(err).join(',')}`;
+  if (Object.keys(err).sort().join(',') !== 'details,message,type')
+    return `error members are ${Object.keys(err).join(',')}`;
   if (typeof err.message !== 'string' || err.message === '') return 'error.message is not a non-empty string';
   const type = ERROR_TYPES[status as ErrorStatus];
   if (err.type !== type) return `error.type is ${String(err.type)}, expected ${type}`;
@@ -105,7 +106,11 @@ export function rawRequest(
       if (done) return;
       done = true;
       socket.destroy();
-      reject(new Error(`no complete response within ${timeoutMs} ms; got ${JSON.stringify(buf.toString('latin1').slice(0, 300))}`));
+      reject(
+        new Error(
+          `no complete response within ${timeoutMs} ms; got ${JSON.stringify(buf.toString('latin1').slice(0, 300))}`,
+        ),
+      );
     }, timeoutMs);
     socket.on('data', (d) => {
       buf = Buffer.concat([buf, d]);
@@ -117,7 +122,11 @@ export function rawRequest(
       if (!done) {
         done = true;
         clearTimeout(timer);
-        reject(new Error(`connection closed without a complete response: ${JSON.stringify(buf.toString('latin1').slice(0, 300))}`));
+        reject(
+          new Error(
+            `connection closed without a complete response: ${JSON.stringify(buf.toString('latin1').slice(0, 300))}`,
+          ),
+        );
       }
     });
     socket.on('error', () => undefined);

@@ -26,11 +26,21 @@ describe('MOCK_BODY_LIMIT_BYTES › request bodies', () => {
     const a = await app({ MOCK_BODY_LIMIT_BYTES: '1024' });
     const body = (n: number) => JSON.stringify({ limit: 10, pad: 'x'.repeat(n - 21) });
     expect(body(1025)).toHaveLength(1025);
-    const over = await a.inject({ method: 'POST', url: `${MIGRATIONS}/list`, headers: { ...AUTH, 'content-type': 'application/json' }, payload: body(1025) });
+    const over = await a.inject({
+      method: 'POST',
+      url: `${MIGRATIONS}/list`,
+      headers: { ...AUTH, 'content-type': 'application/json' },
+      payload: body(1025),
+    });
     expect(over.statusCode).toBe(413);
     expect(envelopeProblem(413, over.body)).toBeNull();
     expect(over.json().error.message).toBe('Request body is larger than 1024 bytes');
-    const at = await a.inject({ method: 'POST', url: `${MIGRATIONS}/list`, headers: { ...AUTH, 'content-type': 'application/json' }, payload: body(1024) });
+    const at = await a.inject({
+      method: 'POST',
+      url: `${MIGRATIONS}/list`,
+      headers: { ...AUTH, 'content-type': 'application/json' },
+      payload: body(1024),
+    });
     expect(at.statusCode).toBe(200);
   });
 
@@ -50,7 +60,12 @@ describe('MOCK_BODY_LIMIT_BYTES › request bodies', () => {
     const a = await app({ MOCK_BODY_LIMIT_BYTES: '1024' });
     const doc = (await a.inject({ method: 'GET', url: '/_mock/state' })).body;
     expect(doc.length).toBeGreaterThan(1024);
-    const res = await a.inject({ method: 'PUT', url: '/_mock/state', headers: { 'content-type': 'application/json' }, payload: doc });
+    const res = await a.inject({
+      method: 'PUT',
+      url: '/_mock/state',
+      headers: { 'content-type': 'application/json' },
+      payload: doc,
+    });
     expect(res.statusCode).toBe(200);
   });
 });
@@ -78,12 +93,18 @@ describe('MOCK_MAX_HEADER_BYTES › request line and headers', () => {
   it('when the head is larger than the limit, then 431 RequestHeaderFieldsTooLargeError and the connection closes; a smaller one is served', async () => {
     const a = await app({ MOCK_MAX_HEADER_BYTES: '2048' });
     const port = await listen(a);
-    const over = await rawRequest(port, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: ${'p'.repeat(3_000)}\r\n\r\n`);
+    const over = await rawRequest(
+      port,
+      `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: ${'p'.repeat(3_000)}\r\n\r\n`,
+    );
     expect(over.status).toBe(431);
     expect(envelopeProblem(431, over.body)).toBeNull();
     expect(JSON.parse(over.body).error.details).toEqual({ limit: 2048 });
     expect(over.headers.connection).toBe('close');
-    const under = await rawRequest(port, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: ${'p'.repeat(1_000)}\r\nConnection: close\r\n\r\n`);
+    const under = await rawRequest(
+      port,
+      `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: ${'p'.repeat(1_000)}\r\nConnection: close\r\n\r\n`,
+    );
     expect(under.status).toBe(200);
   });
 });
@@ -98,7 +119,9 @@ describe('MOCK_REQUEST_TIMEOUT_MS › slow clients', () => {
       'POST /_mock/clock/advance HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"sec',
       { timeoutMs: 5_000 },
     );
-    const health = await rawRequest(port, 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', { timeoutMs: 1_000 });
+    const health = await rawRequest(port, 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', {
+      timeoutMs: 1_000,
+    });
     expect(health.status).toBe(200);
     const res = await slow;
     expect(res.status).toBe(408);
@@ -115,46 +138,75 @@ describe('MOCK_MAX_MIGRATIONS › migrations held', () => {
     const created: string[] = [];
     const config = { migration_type: 'copy', source_namespace_id: 'ns_support_kb' };
     for (let i = preseeded; i < 20; i++) {
-      const res = await a.inject({ method: 'POST', url: `${MIGRATIONS}/`, headers: AUTH, payload: { config } });
+      const res = await a.inject({
+        method: 'POST',
+        url: `${MIGRATIONS}/`,
+        headers: AUTH,
+        payload: { config },
+      });
       expect(res.statusCode, res.body).toBe(201);
       created.push(res.json().migration_id);
     }
     const before = (await a.inject({ method: 'GET', url: '/_mock/state' })).body;
     for (const attempt of [
       () => a.inject({ method: 'POST', url: `${MIGRATIONS}/`, headers: AUTH, payload: { config } }),
-      () => a.inject({ method: 'POST', url: `${MIGRATIONS}/`, headers: AUTH, payload: { config, start_immediately: true } }),
+      () =>
+        a.inject({
+          method: 'POST',
+          url: `${MIGRATIONS}/`,
+          headers: AUTH,
+          payload: { config, start_immediately: true },
+        }),
       () => a.inject({ method: 'POST', url: '/_mock/migrations', payload: { scenario: 'copy_completes' } }),
     ]) {
       const res = await attempt();
       expect(res.statusCode).toBe(403);
       expect(envelopeProblem(403, res.body)).toBeNull();
-      expect(res.json().error.message).toMatch(/^Migration limit reached: the mock holds 20 migrations \(MOCK_MAX_MIGRATIONS\)/);
+      expect(res.json().error.message).toMatch(
+        /^Migration limit reached: the mock holds 20 migrations \(MOCK_MAX_MIGRATIONS\)/,
+      );
       expect(res.json().error.details).toEqual({ limit: 20 });
     }
     // Nothing changed, nothing was evicted: every migration still answers.
     expect((await a.inject({ method: 'GET', url: '/_mock/state' })).body).toBe(before);
-    const listed = (await a.inject({ method: 'POST', url: `${MIGRATIONS}/list`, headers: AUTH, payload: { limit: 100 } })).json();
+    const listed = (
+      await a.inject({ method: 'POST', url: `${MIGRATIONS}/list`, headers: AUTH, payload: { limit: 100 } })
+    ).json();
     expect(listed.total).toBe(20);
-    for (const id of created) expect((await a.inject({ method: 'GET', url: `${MIGRATIONS}/${id}`, headers: AUTH })).statusCode).toBe(200);
+    for (const id of created)
+      expect((await a.inject({ method: 'GET', url: `${MIGRATIONS}/${id}`, headers: AUTH })).statusCode).toBe(
+        200,
+      );
     // Room again after a delete.
-    expect((await a.inject({ method: 'DELETE', url: `${MIGRATIONS}/${created[0]}`, headers: AUTH })).statusCode).toBe(204);
-    expect((await a.inject({ method: 'POST', url: `${MIGRATIONS}/`, headers: AUTH, payload: { config } })).statusCode).toBe(201);
+    expect(
+      (await a.inject({ method: 'DELETE', url: `${MIGRATIONS}/${created[0]}`, headers: AUTH })).statusCode,
+    ).toBe(204);
+    expect(
+      (await a.inject({ method: 'POST', url: `${MIGRATIONS}/`, headers: AUTH, payload: { config } }))
+        .statusCode,
+    ).toBe(201);
   });
 
   it('when the cap is below the pre-seeded migrations of the fixtures, then start-up stops saying so', async () => {
-    await expect(buildApp({ config: loadConfig(knownEnv({ LOG_LEVEL: 'silent', MOCK_MAX_MIGRATIONS: '3' })) })).rejects.toThrow(
-      /^MOCK_MAX_MIGRATIONS=3 is below the \d+ pre-seeded migrations of the fixtures$/,
-    );
+    await expect(
+      buildApp({ config: loadConfig(knownEnv({ LOG_LEVEL: 'silent', MOCK_MAX_MIGRATIONS: '3' })) }),
+    ).rejects.toThrow(/^MOCK_MAX_MIGRATIONS=3 is below the \d+ pre-seeded migrations of the fixtures$/);
   });
 });
 
 describe('logs of constant size', () => {
   it('when more requests arrive than MOCK_JOURNAL_SIZE, then the journal keeps exactly the newest ones', async () => {
     const a = await app({ MOCK_JOURNAL_SIZE: '10' });
-    for (let i = 0; i < 35; i++) await a.inject({ method: 'GET', url: `${MIGRATIONS}/mig_nope_${i}`, headers: AUTH });
-    const journal = (await a.inject({ method: 'GET', url: '/_mock/requests' })).json() as { capacity: number; requests: { url: string }[] };
+    for (let i = 0; i < 35; i++)
+      await a.inject({ method: 'GET', url: `${MIGRATIONS}/mig_nope_${i}`, headers: AUTH });
+    const journal = (await a.inject({ method: 'GET', url: '/_mock/requests' })).json() as {
+      capacity: number;
+      requests: { url: string }[];
+    };
     expect(journal.capacity).toBe(10);
-    expect(journal.requests.map((r) => r.url)).toEqual(Array.from({ length: 10 }, (_, i) => `${MIGRATIONS}/mig_nope_${34 - i}`));
+    expect(journal.requests.map((r) => r.url)).toEqual(
+      Array.from({ length: 10 }, (_, i) => `${MIGRATIONS}/mig_nope_${34 - i}`),
+    );
     for (let i = 0; i < 100; i++) await a.inject({ method: 'GET', url: '/healthz' });
     expect((await a.inject({ method: 'GET', url: '/_mock/requests' })).json().requests).toHaveLength(10);
   });
@@ -172,7 +224,10 @@ describe('logs of constant size', () => {
     }
     await a.inject({ method: 'POST', url: '/_mock/clock/advance', payload: { seconds: 3600 } });
     await a.webhooks.idle();
-    const log = (await a.inject({ method: 'GET', url: '/_mock/webhooks' })).json() as { capacity: number; deliveries: { outcome: string }[] };
+    const log = (await a.inject({ method: 'GET', url: '/_mock/webhooks' })).json() as {
+      capacity: number;
+      deliveries: { outcome: string }[];
+    };
     expect(log.capacity).toBe(5);
     expect(log.deliveries).toHaveLength(5);
     expect(new Set(log.deliveries.map((d) => d.outcome))).toEqual(new Set(['refused']));

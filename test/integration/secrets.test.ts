@@ -45,13 +45,29 @@ beforeAll(async () => {
     return res;
   };
   const M = '/v1/namespaces/migrations';
-  for (const authorization of [`Bearer ${KEY}`, `Bearer ${WRONG_KEY}`, `Basic ${KEY}`, KEY, `Bearer ${KEY} ${WRONG_KEY}`]) {
+  for (const authorization of [
+    `Bearer ${KEY}`,
+    `Bearer ${WRONG_KEY}`,
+    `Basic ${KEY}`,
+    KEY,
+    `Bearer ${KEY} ${WRONG_KEY}`,
+  ]) {
     const headers = { authorization, 'x-mixpeek-secret': WEBHOOK_SECRET };
     await send({ method: 'GET', url: `${M}/mig_copy_completes`, headers });
     await send({ method: 'GET', url: `${M}/mig_nope`, headers });
     await send({ method: 'POST', url: `${M}/list`, headers, payload: { limit: 'many' } });
-    await send({ method: 'POST', url: `${M}/`, headers: { ...headers, 'content-type': 'application/json' }, payload: '{"config":' });
-    await send({ method: 'POST', url: `${M}/validate`, headers: { ...headers, 'content-type': 'text/plain' }, payload: KEY });
+    await send({
+      method: 'POST',
+      url: `${M}/`,
+      headers: { ...headers, 'content-type': 'application/json' },
+      payload: '{"config":',
+    });
+    await send({
+      method: 'POST',
+      url: `${M}/validate`,
+      headers: { ...headers, 'content-type': 'text/plain' },
+      payload: KEY,
+    });
     await send({ method: 'DELETE', url: `${M}/mig_copy_completes`, headers });
   }
   // A migration that calls back (first attempt answered 500, then 204), and one refused by the allow list.
@@ -59,13 +75,21 @@ beforeAll(async () => {
     method: 'POST',
     url: `${M}/`,
     headers: { authorization: `Bearer ${KEY}` },
-    payload: { config: { migration_type: 'copy', source_namespace_id: 'ns_support_kb', webhook_url: hook }, start_immediately: true },
+    payload: {
+      config: { migration_type: 'copy', source_namespace_id: 'ns_support_kb', webhook_url: hook },
+      start_immediately: true,
+    },
   });
   expect(created.statusCode, created.body).toBe(201);
-  await send({ method: 'POST', url: '/_mock/migrations', payload: { scenario: 'copy_completes', config: { webhook_url: 'http://203.0.113.9/x' } } });
+  await send({
+    method: 'POST',
+    url: '/_mock/migrations',
+    payload: { scenario: 'copy_completes', config: { webhook_url: 'http://203.0.113.9/x' } },
+  });
   await send({ method: 'POST', url: '/_mock/clock/advance', payload: { seconds: 600 } });
   await app.webhooks.idle();
-  for (const url of ['/_mock/requests', '/_mock/webhooks', '/_mock/state', '/openapi.json']) await send({ method: 'GET', url });
+  for (const url of ['/_mock/requests', '/_mock/webhooks', '/_mock/state', '/openapi.json'])
+    await send({ method: 'GET', url });
   // Malformed requests refused before Fastify sees them, carrying the key.
   const port = await listen(app);
   for (const head of [

@@ -56,8 +56,11 @@ const ids = async (app: FastifyInstance): Promise<string[]> => {
 async function script(app: FastifyInstance): Promise<Answer[]> {
   const out: Answer[] = [];
   const readAll = async () => {
-    for (const id of await ids(app)) out.push(await ask(app, { method: 'GET', url: `${MIGRATIONS}/${id}`, headers: AUTH }));
-    out.push(await ask(app, { method: 'POST', url: `${MIGRATIONS}/list`, headers: AUTH, payload: { limit: 1000 } }));
+    for (const id of await ids(app))
+      out.push(await ask(app, { method: 'GET', url: `${MIGRATIONS}/${id}`, headers: AUTH }));
+    out.push(
+      await ask(app, { method: 'POST', url: `${MIGRATIONS}/list`, headers: AUTH, payload: { limit: 1000 } }),
+    );
     out.push(await ask(app, { method: 'GET', url: '/_mock/clock' }));
   };
   await readAll();
@@ -66,21 +69,50 @@ async function script(app: FastifyInstance): Promise<Answer[]> {
     method: 'POST',
     url: `${MIGRATIONS}/`,
     headers: AUTH,
-    payload: { config: { migration_type: 'copy', source_namespace_id: 'ns_support_kb', target_namespace_name: 'after_restart' } },
+    payload: {
+      config: {
+        migration_type: 'copy',
+        source_namespace_id: 'ns_support_kb',
+        target_namespace_name: 'after_restart',
+      },
+    },
   });
   out.push(created);
   const draft = JSON.parse(created.body).migration_id as string;
-  out.push(await ask(app, { method: 'POST', url: `${MIGRATIONS}/${draft}/start`, headers: AUTH, payload: { force: true } }));
+  out.push(
+    await ask(app, {
+      method: 'POST',
+      url: `${MIGRATIONS}/${draft}/start`,
+      headers: AUTH,
+      payload: { force: true },
+    }),
+  );
   out.push(
     await ask(app, {
       method: 'POST',
       url: `${MIGRATIONS}/`,
       headers: { ...AUTH, prefer: 'scenario=poll_driven, advance=poll' },
-      payload: { config: { migration_type: 'copy', source_namespace_id: 'ns_support_kb' }, start_immediately: true },
+      payload: {
+        config: { migration_type: 'copy', source_namespace_id: 'ns_support_kb' },
+        start_immediately: true,
+      },
     }),
   );
-  out.push(await ask(app, { method: 'POST', url: '/_mock/migrations', payload: { scenario: 'fails_batch_processing' } }));
-  out.push(await ask(app, { method: 'POST', url: `${MIGRATIONS}/${draft}/cancel`, headers: AUTH, payload: { reason: 'restart test' } }));
+  out.push(
+    await ask(app, {
+      method: 'POST',
+      url: '/_mock/migrations',
+      payload: { scenario: 'fails_batch_processing' },
+    }),
+  );
+  out.push(
+    await ask(app, {
+      method: 'POST',
+      url: `${MIGRATIONS}/${draft}/cancel`,
+      headers: AUTH,
+      payload: { reason: 'restart test' },
+    }),
+  );
   out.push(await ask(app, { method: 'DELETE', url: `${MIGRATIONS}/${draft}`, headers: AUTH }));
   out.push(await ask(app, { method: 'POST', url: '/_mock/clock/advance', payload: { seconds: 45 } }));
   await readAll();
@@ -93,7 +125,9 @@ describe('GET /_mock/state then PUT /_mock/state into a new app', () => {
   let scenarios: string[];
   beforeAll(async () => {
     original = await fresh();
-    scenarios = ((await original.inject({ method: 'GET', url: '/_mock/scenarios' })).json() as { name: string }[]).map((s) => s.name);
+    scenarios = (
+      (await original.inject({ method: 'GET', url: '/_mock/scenarios' })).json() as { name: string }[]
+    ).map((s) => s.name);
     // One migration of every scenario through the control API, one draft of each through Mixpeek's.
     for (const scenario of scenarios) {
       const res = await original.inject({ method: 'POST', url: '/_mock/migrations', payload: { scenario } });
@@ -114,9 +148,11 @@ describe('GET /_mock/state then PUT /_mock/state into a new app', () => {
     async (seconds) => {
       const now = (await original.inject({ method: 'GET', url: '/_mock/clock' })).json().now as string;
       const target = new Date(Date.parse('2025-01-01T00:00:00.000Z') + seconds * 1000).toISOString();
-      if (target > now) await original.inject({ method: 'PUT', url: '/_mock/clock', payload: { now: target } });
+      if (target > now)
+        await original.inject({ method: 'PUT', url: '/_mock/clock', payload: { now: target } });
       // Poll every migration once first, so poll counts and poll positions are part of the state.
-      for (const id of await ids(original)) await original.inject({ method: 'GET', url: `${MIGRATIONS}/${id}`, headers: AUTH });
+      for (const id of await ids(original))
+        await original.inject({ method: 'GET', url: `${MIGRATIONS}/${id}`, headers: AUTH });
 
       const exported = await original.inject({ method: 'GET', url: '/_mock/state' });
       expect(exported.statusCode).toBe(200);
@@ -153,7 +189,16 @@ describe('GET /_mock/state then PUT /_mock/state into a new app', () => {
     const exported = await a.inject({ method: 'GET', url: '/_mock/state' });
     expect(exported.json().clock).toEqual({ mode: 'real', now: '2025-06-01T12:00:00.000Z', start: null });
     const b = await build();
-    expect((await b.inject({ method: 'PUT', url: '/_mock/state', payload: exported.body, headers: { 'content-type': 'application/json' } })).statusCode).toBe(200);
+    expect(
+      (
+        await b.inject({
+          method: 'PUT',
+          url: '/_mock/state',
+          payload: exported.body,
+          headers: { 'content-type': 'application/json' },
+        })
+      ).statusCode,
+    ).toBe(200);
     const list = { method: 'POST' as const, url: `${MIGRATIONS}/list`, headers: AUTH, payload: {} };
     expect((await b.inject(list)).body).toBe((await a.inject(list)).body);
   });
@@ -161,10 +206,23 @@ describe('GET /_mock/state then PUT /_mock/state into a new app', () => {
   it('when a virtual-clock state is imported into a virtual mock with another start, then the clock and its start come from the document', async () => {
     const other = await fresh({ ...ENV, MOCK_VIRTUAL_START: '2030-01-01T00:00:00.000Z' });
     const exported = await original.inject({ method: 'GET', url: '/_mock/state' });
-    expect((await other.inject({ method: 'PUT', url: '/_mock/state', payload: exported.body, headers: { 'content-type': 'application/json' } })).statusCode).toBe(200);
-    expect((await other.inject({ method: 'GET', url: '/_mock/clock' })).json().now).toBe(exported.json().clock.now);
+    expect(
+      (
+        await other.inject({
+          method: 'PUT',
+          url: '/_mock/state',
+          payload: exported.body,
+          headers: { 'content-type': 'application/json' },
+        })
+      ).statusCode,
+    ).toBe(200);
+    expect((await other.inject({ method: 'GET', url: '/_mock/clock' })).json().now).toBe(
+      exported.json().clock.now,
+    );
     await other.inject({ method: 'POST', url: '/_mock/reset' });
-    expect((await other.inject({ method: 'GET', url: '/_mock/clock' })).json().now).toBe('2025-01-01T00:00:00.000Z');
+    expect((await other.inject({ method: 'GET', url: '/_mock/clock' })).json().now).toBe(
+      '2025-01-01T00:00:00.000Z',
+    );
   });
 });
 
@@ -190,13 +248,20 @@ describe('PUT /_mock/state › refused documents change nothing', () => {
       headers: { 'content-type': 'application/json' },
       payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
     });
+  // biome-ignore lint/suspicious/noExplicitAny: documents are edited at arbitrary paths.
   const edited = (edit: (doc: any) => void) => {
     const doc = structuredClone(valid);
     edit(doc);
     return doc;
   };
   const errorsOf = (body: string) =>
-    (JSON.parse(body).error.details.validation_errors as { path: string; location: unknown[]; message: string }[]).map((e) => [e.path, e.message]);
+    (
+      JSON.parse(body).error.details.validation_errors as {
+        path: string;
+        location: unknown[];
+        message: string;
+      }[]
+    ).map((e) => [e.path, e.message]);
 
   it('when a member has the wrong type, then 422 names its JSON path and the reason', async () => {
     const res = await put(edited((d) => (d.migrations[1].plan.createdAt = 'yesterday')));
@@ -222,7 +287,11 @@ describe('PUT /_mock/state › refused documents change nothing', () => {
       }),
     );
     expect(res.statusCode).toBe(422);
-    expect(errorsOf(res.body).map(([p]) => p)).toEqual(['format_version', 'clock.now', 'migrations[0].polls']);
+    expect(errorsOf(res.body).map(([p]) => p)).toEqual([
+      'format_version',
+      'clock.now',
+      'migrations[0].polls',
+    ]);
   });
 
   it('when a member the schema would default is missing, then 422 "required" at its path (answers would change otherwise)', async () => {
@@ -238,16 +307,22 @@ describe('PUT /_mock/state › refused documents change nothing', () => {
   });
 
   it('when two migrations share an id, then 422 at the second', async () => {
-    const res = await put(edited((d) => (d.migrations[1].plan.migrationId = d.migrations[0].plan.migrationId)));
+    const res = await put(
+      edited((d) => (d.migrations[1].plan.migrationId = d.migrations[0].plan.migrationId)),
+    );
     expect(res.statusCode).toBe(422);
     expect(errorsOf(res.body)[0]![0]).toBe('migrations[1].plan.migrationId');
   });
 
   it('when a poll-driven migration has no poll position, then 422 at its pollAt', async () => {
-    const i = (valid.migrations as { plan: { behaviour: { advance: string } } }[]).findIndex((m) => m.plan.behaviour.advance === 'poll');
+    const i = (valid.migrations as { plan: { behaviour: { advance: string } } }[]).findIndex(
+      (m) => m.plan.behaviour.advance === 'poll',
+    );
     const res = await put(edited((d) => (d.migrations[i].pollAt = null)));
     expect(res.statusCode).toBe(422);
-    expect(errorsOf(res.body)).toEqual([[`migrations[${i}].pollAt`, 'a poll-driven migration needs the instant it reached']]);
+    expect(errorsOf(res.body)).toEqual([
+      [`migrations[${i}].pollAt`, 'a poll-driven migration needs the instant it reached'],
+    ]);
   });
 
   it('when a plan cannot be rendered, then 422 at the plan, not a 500 on the next GET', async () => {
@@ -277,7 +352,12 @@ describe('PUT /_mock/state › refused documents change nothing', () => {
 
   it('when a virtual-clock document is imported into a real-clock mock, then 400 and that mock is unchanged', async () => {
     const real = await fresh({ MOCK_CLOCK: 'real', MOCK_SEED: 'state-test' });
-    const res = await real.inject({ method: 'PUT', url: '/_mock/state', payload: before, headers: { 'content-type': 'application/json' } });
+    const res = await real.inject({
+      method: 'PUT',
+      url: '/_mock/state',
+      payload: before,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.details.validation_errors[0].path).toBe('clock.mode');
   });
@@ -286,9 +366,16 @@ describe('PUT /_mock/state › refused documents change nothing', () => {
     // The document holds the 12 pre-seeded migrations and one more.
     const small = await fresh({ ...ENV, MOCK_MAX_MIGRATIONS: '12' });
     const smallBefore = (await small.inject({ method: 'GET', url: '/_mock/state' })).body;
-    const res = await small.inject({ method: 'PUT', url: '/_mock/state', payload: before, headers: { 'content-type': 'application/json' } });
+    const res = await small.inject({
+      method: 'PUT',
+      url: '/_mock/state',
+      payload: before,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.statusCode).toBe(403);
-    expect(res.json().error.message).toMatch(/holds 13 migrations; this mock holds at most 12 \(MOCK_MAX_MIGRATIONS\)/);
+    expect(res.json().error.message).toMatch(
+      /holds 13 migrations; this mock holds at most 12 \(MOCK_MAX_MIGRATIONS\)/,
+    );
     expect((await small.inject({ method: 'GET', url: '/_mock/state' })).body).toBe(smallBefore);
   });
 });
@@ -298,7 +385,11 @@ describe('MOCK_STATE_FILE', () => {
 
   it('when the file holds an exported state, then it is imported', async () => {
     const a = await fresh();
-    await a.inject({ method: 'POST', url: '/_mock/migrations', payload: { scenario: 'copy_completes', migration_id: 'mig_from_file' } });
+    await a.inject({
+      method: 'POST',
+      url: '/_mock/migrations',
+      payload: { scenario: 'copy_completes', migration_id: 'mig_from_file' },
+    });
     const file = join(dir, 'good.json');
     writeFileSync(file, (await a.inject({ method: 'GET', url: '/_mock/state' })).body);
     const b = await fresh();
@@ -322,7 +413,9 @@ describe('MOCK_STATE_FILE', () => {
     const a = await fresh();
     const file = join(dir, 'broken.json');
     writeFileSync(file, '{"format_version": 1,');
-    expect(() => loadStateFile(a.engine, file)).toThrow(new RegExp(`^MOCK_STATE_FILE ${file}: not valid JSON`));
+    expect(() => loadStateFile(a.engine, file)).toThrow(
+      new RegExp(`^MOCK_STATE_FILE ${file}: not valid JSON`),
+    );
     expect(() => loadStateFile(a.engine, join(dir, 'missing.json'))).toThrow(/cannot be read/);
   });
 });

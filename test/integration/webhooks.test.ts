@@ -438,6 +438,25 @@ describe('webhooks › retries', () => {
   });
 });
 
+describe('webhooks › shutdown', () => {
+  it('when the app closes with deliveries in flight and queued, then they are recorded as abandoned', async () => {
+    const r = await receiver();
+    r.respond = () => 'hang';
+    const app = await appWith({ MOCK_WEBHOOK_TIMEOUT_MS: '60000' });
+    await create(app, r.url);
+    await r.waitFor(1);
+    await advance(app, 60); // more events queue behind the hanging one
+    const dispatcher = app.webhooks;
+    await app.close();
+    const until = performance.now() + 5_000;
+    while (dispatcher.deliveries().length < 2 && performance.now() < until) await new Promise((res) => setTimeout(res, 10));
+    const log = dispatcher.deliveries();
+    expect(log.length).toBeGreaterThanOrEqual(2);
+    for (const d of log) expect(d).toMatchObject({ outcome: 'abandoned', error: 'abandoned: the server shut down' });
+    expect(log.at(-1)).toMatchObject({ event_type: 'migration.validating', attempt: 1 });
+  });
+});
+
 describe('webhooks › allow list', () => {
   it('when the target is outside the allow list, then it is refused, recorded and never contacted', async () => {
     const fetchSpy = vi.spyOn(globalThis, 'fetch');

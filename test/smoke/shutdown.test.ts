@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { request as httpRequest, Agent } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -28,10 +28,14 @@ function newest(dir: string): number {
 
 beforeAll(() => {
   if (existsSync(SERVER) && statSync(SERVER).mtimeMs >= newest(join(ROOT, 'src'))) return;
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-    cwd: ROOT,
-    stdio: 'pipe',
-  });
+  execFileSync(
+    process.execPath,
+    [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+    {
+      cwd: ROOT,
+      stdio: 'pipe',
+    },
+  );
 }, 120_000);
 
 function freePort(): Promise<number> {
@@ -61,7 +65,14 @@ async function start(env: Record<string, string> = {}, opts: { waitReady?: boole
   const port = await freePort();
   const child = spawn(process.execPath, [SERVER], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', MOCK_CLOCK: 'virtual', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'info',
+      MOCK_CLOCK: 'virtual',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -89,14 +100,22 @@ interface Reply {
   readonly connection: string | undefined;
 }
 
-function get(port: number, path: string, headers: Record<string, string> = {}, agent?: Agent): Promise<Reply> {
+function get(
+  port: number,
+  path: string,
+  headers: Record<string, string> = {},
+  agent?: Agent,
+): Promise<Reply> {
   return new Promise((res, rej) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path, headers: { authorization: 'Bearer sk_smoke', ...headers }, agent }, (r) => {
-      let body = '';
-      r.setEncoding('utf8');
-      r.on('data', (d) => (body += d));
-      r.on('end', () => res({ status: r.statusCode ?? 0, body, connection: r.headers.connection }));
-    });
+    const req = httpRequest(
+      { host: '127.0.0.1', port, path, headers: { authorization: 'Bearer sk_smoke', ...headers }, agent },
+      (r) => {
+        let body = '';
+        r.setEncoding('utf8');
+        r.on('data', (d) => (body += d));
+        r.on('end', () => res({ status: r.statusCode ?? 0, body, connection: r.headers.connection }));
+      },
+    );
     req.on('error', rej);
     req.end();
   });
@@ -107,10 +126,14 @@ const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 const measured: Record<string, number> = {};
 
 describe('node dist/server.js › SIGTERM and SIGINT', () => {
-  it('when SIGTERM arrives with requests in flight, then they are answered, new connections are refused, and the process exits 0', async () => {
+  // Regression: the keep-alive connections of in-flight requests, idle once answered, used to hold the
+  // shutdown until MOCK_SHUTDOWN_TIMEOUT_MS (exit 1); answers sent while closing now close them.
+  it('when SIGTERM arrives with requests in flight on keep-alive connections, then they are answered, new connections are refused, and the process exits 0', async () => {
     const s = await start();
     const agent = new Agent({ keepAlive: true });
-    const inFlight = [1, 2, 3].map(() => get(s.port, '/v1/namespaces/migrations/mig_copy_completes', { prefer: 'latency=1500' }, agent));
+    const inFlight = [1, 2, 3].map(() =>
+      get(s.port, '/v1/namespaces/migrations/mig_copy_completes', { prefer: 'latency=1500' }, agent),
+    );
     await sleep(300);
     const signalled = performance.now();
     s.child.kill('SIGTERM');
@@ -129,22 +152,27 @@ describe('node dist/server.js › SIGTERM and SIGINT', () => {
     agent.destroy();
   });
 
-  it.each(['SIGTERM', 'SIGINT'] as const)('when %s arrives with nothing in flight (an idle keep-alive connection open), then the process exits 0 within 1 s', async (signal) => {
-    const s = await start();
-    const agent = new Agent({ keepAlive: true });
-    expect((await get(s.port, '/v1/namespaces/migrations/mig_copy_completes', {}, agent)).status).toBe(200);
-    const signalled = performance.now();
-    s.child.kill(signal);
-    const { code, at } = await s.exited;
-    expect(code).toBe(0);
-    measured[`${signal}, idle (keep-alive connection open)`] = Math.round(at - signalled);
-    expect(at - signalled).toBeLessThan(1_000);
-    agent.destroy();
-  });
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'when %s arrives with nothing in flight (an idle keep-alive connection open), then the process exits 0 within 1 s',
+    async (signal) => {
+      const s = await start();
+      const agent = new Agent({ keepAlive: true });
+      expect((await get(s.port, '/v1/namespaces/migrations/mig_copy_completes', {}, agent)).status).toBe(200);
+      const signalled = performance.now();
+      s.child.kill(signal);
+      const { code, at } = await s.exited;
+      expect(code).toBe(0);
+      measured[`${signal}, idle (keep-alive connection open)`] = Math.round(at - signalled);
+      expect(at - signalled).toBeLessThan(1_000);
+      agent.destroy();
+    },
+  );
 
   it('when a second signal arrives during the shutdown, then the process exits at once with 128 + the signal', async () => {
     const s = await start();
-    const held = get(s.port, '/v1/namespaces/migrations/mig_copy_completes', { prefer: 'latency=5000' }).catch((e: Error) => e);
+    const held = get(s.port, '/v1/namespaces/migrations/mig_copy_completes', {
+      prefer: 'latency=5000',
+    }).catch((e: Error) => e);
     await sleep(300);
     s.child.kill('SIGTERM');
     await sleep(200);
@@ -159,7 +187,9 @@ describe('node dist/server.js › SIGTERM and SIGINT', () => {
 
   it('when in-flight work outlasts MOCK_SHUTDOWN_TIMEOUT_MS, then the process exits 1 at the timeout', async () => {
     const s = await start({ MOCK_SHUTDOWN_TIMEOUT_MS: '300' });
-    void get(s.port, '/v1/namespaces/migrations/mig_copy_completes', { prefer: 'latency=5000' }).catch(() => undefined);
+    void get(s.port, '/v1/namespaces/migrations/mig_copy_completes', { prefer: 'latency=5000' }).catch(
+      () => undefined,
+    );
     await sleep(300);
     const signalled = performance.now();
     s.child.kill('SIGTERM');
@@ -187,7 +217,13 @@ describe('node dist/server.js › MOCK_STATE_FILE', () => {
     expect((await get(a.port, '/_mock/clock')).status).toBe(200);
     const post = await new Promise<number>((res, rej) => {
       const req = httpRequest(
-        { host: '127.0.0.1', port: a.port, path: '/_mock/migrations', method: 'POST', headers: { 'content-type': 'application/json' } },
+        {
+          host: '127.0.0.1',
+          port: a.port,
+          path: '/_mock/migrations',
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+        },
         (r) => {
           r.resume();
           r.on('end', () => res(r.statusCode ?? 0));
@@ -210,10 +246,21 @@ describe('node dist/server.js › MOCK_STATE_FILE', () => {
 
   it('when the file is invalid, then start-up stops with exit 2 naming the file, the JSON path and the reason', async () => {
     const file = join(dir, 'bad.json');
-    writeFileSync(file, JSON.stringify({ format_version: 1, seed: 'mixpeek', clock: { mode: 'virtual', now: 'noon', start: null }, next_seq: 0, migrations: [] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        format_version: 1,
+        seed: 'mixpeek',
+        clock: { mode: 'virtual', now: 'noon', start: null },
+        next_seq: 0,
+        migrations: [],
+      }),
+    );
     const s = await start({ MOCK_STATE_FILE: file }, { waitReady: false });
     const { code } = await s.exited;
     expect(code).toBe(2);
-    expect(s.out()).toContain(`MOCK_STATE_FILE ${file}: the state document is refused:\n  clock.now: Invalid ISO datetime`);
+    expect(s.out()).toContain(
+      `MOCK_STATE_FILE ${file}: the state document is refused:\n  clock.now: Invalid ISO datetime`,
+    );
   });
 });

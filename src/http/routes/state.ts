@@ -67,12 +67,19 @@ export const stateRoutes: FastifyPluginAsync = async (root) => {
           'another seed, or a virtual clock into a mock on the real clock: 400; more migrations than MOCK_MAX_MIGRATIONS: 403. ' +
           'A refused document changes nothing.',
         body: z.unknown().describe('A document exported by GET /_mock/state'),
-        response: { 200: ImportedSchema, 400: ErrorResponseSchema, 403: ErrorResponseSchema, 422: ErrorResponseSchema },
+        response: {
+          200: ImportedSchema,
+          400: ErrorResponseSchema,
+          403: ErrorResponseSchema,
+          422: ErrorResponseSchema,
+        },
       },
     },
     async (req) => {
       if (req.body === undefined || req.body === null)
-        throw stateImportApiError(new StateImportError(422, [{ path: [], reason: 'a state document is required' }]));
+        throw stateImportApiError(
+          new StateImportError(422, [{ path: [], reason: 'a state document is required' }]),
+        );
       try {
         importState(root.engine, req.body);
       } catch (e) {

@@ -1,0 +1,13 @@
+const t0 = performance.now();
+const { loadConfig } = await import('../dist/config.js');
+const { buildApp } = await import('../dist/http/app.js');
+const t1 = performance.now();
+const { createEngine } = await import('../dist/engine.js');
+const e0 = performance.now(); createEngine({ config: loadConfig({ LOG_LEVEL: 'warn' }) }); const e1 = performance.now();
+const app = await buildApp({ config: loadConfig({ LOG_LEVEL: 'warn' }) });
+const t2 = performance.now();
+await app.ready();
+const t3 = performance.now();
+console.log({ imports: Math.round(t1 - t0), engineAlone: Math.round(e1 - e0), buildApp: Math.round(t2 - e1), ready: Math.round(t3 - t2) });
+console.log(app.printPlugins());
+await app.close();
