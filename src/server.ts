@@ -55,7 +55,14 @@ async function main(): Promise<void> {
       app.log.info({ file: config.stateFile, migrations }, 'state imported from MOCK_STATE_FILE');
     }
     handleSignals(app, config.shutdownTimeoutMs);
-    await app.listen({ host: config.host, port: config.port });
+    try {
+      await app.listen({ host: config.host, port: config.port });
+    } catch (e) {
+      // A host that does not resolve or is not this machine's, or a port in use: name the setting.
+      const code = (e as NodeJS.ErrnoException).code;
+      const setting = code === 'EADDRINUSE' || code === 'EACCES' ? `PORT=${config.port}` : `HOST=${config.host}`;
+      throw new Error(`Cannot listen on ${config.host}:${config.port} (${setting}): ${(e as Error).message}`);
+    }
   } catch (error) {
     fatal(error);
   }

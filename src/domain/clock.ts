@@ -9,6 +9,14 @@ export interface Clock {
 
 export class ClockError extends Error {}
 
+/**
+ * The latest instant the virtual clock may reach: far enough below year 10000 that every planned instant
+ * (a year of queue and stages at most) still renders as an ISO-8601 date-time.
+ */
+export const CLOCK_MAX = Date.parse('9999-01-01T00:00:00.000Z');
+const beyond = (ms: number) =>
+  new ClockError(`The clock cannot go past ${new Date(CLOCK_MAX).toISOString()} (asked for ${Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : String(ms)})`);
+
 export class VirtualClock implements Clock {
   readonly mode = 'virtual' as const;
   private current: number;
@@ -27,6 +35,7 @@ export class VirtualClock implements Clock {
   /** Moves forward by `ms` (≥ 0). */
   advance(ms: number): number {
     if (!Number.isFinite(ms) || ms < 0) throw new ClockError('The clock only moves forward: seconds must be ≥ 0');
+    if (this.current + Math.round(ms) > CLOCK_MAX) throw beyond(this.current + Math.round(ms));
     this.current += Math.round(ms);
     return this.current;
   }
@@ -36,6 +45,7 @@ export class VirtualClock implements Clock {
       throw new ClockError(
         `The clock cannot move backwards: ${new Date(ms).toISOString()} is before ${new Date(this.current).toISOString()}`,
       );
+    if (ms > CLOCK_MAX) throw beyond(ms);
     this.current = ms;
     return this.current;
   }

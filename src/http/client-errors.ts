@@ -63,8 +63,21 @@ export function makeClientErrorHandler(limits: { maxHeaderBytes: number }) {
  * Fastify's `frameworkErrors`: the router refused the URL before routing (a malformed percent-encoding,
  * a path parameter longer than maxParamLength, which is MOCK_MAX_URL_LENGTH).
  */
-export function makeFrameworkErrors(limits: { maxUrlLength: number }) {
-  return function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+export function makeFrameworkErrors(
+  limits: { maxUrlLength: number },
+  cors?: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
+) {
+  return async function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+    // CORS first: a preflight is answered (204) whatever its path, and an error carries the CORS headers.
+    if (cors) {
+      try {
+        await cors(request, reply);
+      } catch (e) {
+        if (e instanceof ApiError) return reply.code(e.status).type('application/json; charset=utf-8').send(JSON.stringify(e.toEnvelope()));
+        throw e;
+      }
+      if (reply.sent) return reply;
+    }
     const e =
       error.code === 'FST_ERR_MAX_PARAM_LENGTH'
         ? new ApiError(
@@ -77,7 +90,7 @@ export function makeFrameworkErrors(limits: { maxUrlLength: number }) {
         : error.code === 'FST_ERR_BAD_URL'
           ? new ApiError(400, 'Malformed URL: invalid percent-encoding in the path')
           : new ApiError(400, 'Bad request');
-    reply.code(e.status).type('application/json; charset=utf-8').send(JSON.stringify(e.toEnvelope()));
+    return reply.code(e.status).type('application/json; charset=utf-8').send(JSON.stringify(e.toEnvelope()));
   };
 }
 

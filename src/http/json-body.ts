@@ -9,6 +9,8 @@ import { jsonDecodeError } from './pydantic-errors.js';
  */
 export function registerJsonParser(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
+  // Mixpeek's endpoints take JSON only: a text/plain body is a 415, not a string to validate.
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, undefined);

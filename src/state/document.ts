@@ -1,3 +1,4 @@
+import { CLOCK_MAX } from '../domain/clock.js';
 import { z } from 'zod';
 import type { MigrationPlan } from '../domain/plan.js';
 import { ScenarioFixtureSchema } from '../scenarios/fixture-schemas.js';
@@ -18,7 +19,8 @@ export const STATE_FORMAT_VERSION = 1;
 const Instant = z.int().min(-8.64e15).max(8.64e15);
 const IsoInstant = z.iso
   .datetime({ abort: true })
-  .refine((s) => Number.isFinite(Date.parse(s)), 'must be a valid instant');
+  .refine((s) => Number.isFinite(Date.parse(s)), 'must be a valid instant')
+  .refine((s) => Date.parse(s) <= CLOCK_MAX, `must not be after ${new Date(CLOCK_MAX).toISOString()}`);
 
 const StageMapOf = <T extends z.ZodType>(value: T) =>
   z.strictObject(

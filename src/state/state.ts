@@ -151,6 +151,11 @@ export function prepareImport(engine: MockEngine, input: unknown): PreparedState
           ? 'a poll-driven migration needs the instant it reached'
           : 'must be null for a time-driven migration',
       });
+    if (m.plan.createdAt > now)
+      issues.push({
+        path: at('plan', 'createdAt'),
+        reason: `created at ${new Date(m.plan.createdAt).toISOString()}, after the clock's now (${new Date(now).toISOString()})`,
+      });
     const problem = probe(m as StoredMigration, now);
     if (problem) issues.push({ path: at('plan'), reason: problem });
     migrations.push({ ...(m as Omit<StoredMigration, 'cache'>), cache: null });

@@ -9,6 +9,26 @@ export interface AuthOptions {
 
 const CHALLENGE = { 'www-authenticate': 'Bearer' };
 const USAGE = "Use 'Authorization: Bearer sk_...'";
+/** Mixpeek's key shape (`sk_live_...`, `sk_test_...`): `sk_` then up to 256 ASCII letters, digits, `_` or `-`. */
+const KEY_FORMAT = /^sk_[A-Za-z0-9_-]{1,256}$/;
+
+/**
+ * Whether a request is for the emulated API: by the route it matched, or, when none matched, by its
+ * decoded path, so neither `/%761/...` nor an absolute-form target (`GET http://host/v1/...`) skips the
+ * key check.
+ */
+function isEmulatedApi(route: string | undefined, rawUrl: string): boolean {
+  if (route !== undefined) return route.startsWith('/v1/');
+  let path = rawUrl.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '');
+  const q = path.indexOf('?');
+  if (q >= 0) path = path.slice(0, q);
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    // A malformed encoding: judge the raw path.
+  }
+  return path.startsWith('/v1/') || path === '/v1';
+}
 
 /**
  * Checks the key of the emulated API (every URL under /v1/), before routing, like Mixpeek: 401 in the
@@ -19,7 +39,7 @@ export const authPlugin = fp<AuthOptions>(
   async (app: FastifyInstance, opts) => {
     const keys = new Set(opts.apiKeys);
     app.addHook('onRequest', async (request) => {
-      if (!request.url.startsWith('/v1/') || request.method === 'OPTIONS') return;
+      if (request.method === 'OPTIONS' || !isEmulatedApi(request.routeOptions.url, request.url)) return;
       const header = request.headers.authorization;
       if (header === undefined)
         throw new ApiError(401, `Missing Authorization header. ${USAGE}`, null, CHALLENGE);
@@ -27,7 +47,7 @@ export const authPlugin = fp<AuthOptions>(
       const key = match?.[1];
       if (key === undefined)
         throw new ApiError(401, `Invalid Authorization header format. ${USAGE}`, null, CHALLENGE);
-      const accepted = keys.size > 0 ? keys.has(key) : key.startsWith('sk_') && key.length > 3;
+      const accepted = keys.size > 0 ? keys.has(key) : KEY_FORMAT.test(key);
       if (!accepted) throw new ApiError(401, 'Invalid API key', null, CHALLENGE);
     });
   },

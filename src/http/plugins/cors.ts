@@ -10,7 +10,7 @@ export interface CorsOptions {
 }
 
 /** Response headers a browser script may read besides the CORS-safelisted ones. */
-const EXPOSED = 'Allow, Retry-After, WWW-Authenticate, Location, Content-Length';
+const EXPOSED = 'Allow, Retry-After, WWW-Authenticate, Location, Content-Length, X-Poll-Interval';
 
 /** Adds `field` to the response's `Vary` header, keeping whatever is there (`reply.header` would replace it). */
 export function appendVary(reply: FastifyReply, field: string): void {
@@ -21,6 +21,53 @@ export function appendVary(reply: FastifyReply, field: string): void {
     .filter((f) => f !== '');
   if (fields.includes('*') || fields.some((f) => f.toLowerCase() === field.toLowerCase())) return;
   reply.header('vary', [...fields, field].join(', '));
+}
+
+/**
+ * The CORS handling of one request (see corsPlugin); also called for requests the router refuses before
+ * any hook runs (a malformed URL), so that a preflight there is a 204 too.
+ */
+export function corsHook(opts: CorsOptions) {
+  const allowAll = opts.origins === '*';
+  const allowed = new Set(opts.origins === '*' ? [] : opts.origins);
+  const maxAge = String(opts.maxAgeSeconds ?? 600);
+
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const origin = request.headers.origin;
+    const requestedMethod = request.headers['access-control-request-method'];
+    const preflight = request.method === 'OPTIONS' && requestedMethod !== undefined;
+    // The answer depends on Origin whether or not it is allowed: caches must key on it.
+    appendVary(reply, 'Origin');
+    const ok = origin !== undefined && (allowAll || allowed.has(origin));
+    if (origin !== undefined && !ok) {
+      if (!preflight) return;
+      throw new ApiError(
+        403,
+        `Origin '${origin}' is not allowed: add it to MOCK_CORS_ORIGINS (or set MOCK_CORS_ORIGINS=*)`,
+        { origin, allowed_origins: [...allowed] },
+      );
+    }
+    if (ok) {
+      reply.header('access-control-allow-origin', origin);
+      reply.header('access-control-allow-credentials', 'true');
+    }
+    if (!preflight) {
+      if (ok) reply.header('access-control-expose-headers', EXPOSED);
+      return;
+    }
+    appendVary(reply, 'Access-Control-Request-Method');
+    appendVary(reply, 'Access-Control-Request-Headers');
+    // Echoed as sent: browsers compare methods case-sensitively (`patch` is not normalised to PATCH).
+    reply.header('access-control-allow-methods', requestedMethod);
+    const requestedHeaders = request.headers['access-control-request-headers'];
+    if (requestedHeaders !== undefined && requestedHeaders.trim() !== '')
+      reply.header('access-control-allow-headers', requestedHeaders);
+    // Chrome's Private Network Access: a page on a public origin calling the mock on localhost.
+    if (request.headers['access-control-request-private-network'] === 'true')
+      reply.header('access-control-allow-private-network', 'true');
+    reply.header('access-control-max-age', maxAge);
+    return reply.code(204).send();
+  };
 }
 
 /**
@@ -43,46 +90,7 @@ export function appendVary(reply: FastifyReply, field: string): void {
  */
 export const corsPlugin = fp<CorsOptions>(
   async (app: FastifyInstance, opts) => {
-    const allowAll = opts.origins === '*';
-    const allowed = new Set(opts.origins === '*' ? [] : opts.origins);
-    const maxAge = String(opts.maxAgeSeconds ?? 600);
-
-    app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-      const origin = request.headers.origin;
-      const requestedMethod = request.headers['access-control-request-method'];
-      const preflight = request.method === 'OPTIONS' && requestedMethod !== undefined;
-      // The answer depends on Origin whether or not it is allowed: caches must key on it.
-      appendVary(reply, 'Origin');
-      const ok = origin !== undefined && (allowAll || allowed.has(origin));
-      if (origin !== undefined && !ok) {
-        if (!preflight) return;
-        throw new ApiError(
-          403,
-          `Origin '${origin}' is not allowed: add it to MOCK_CORS_ORIGINS (or set MOCK_CORS_ORIGINS=*)`,
-          { origin, allowed_origins: [...allowed] },
-        );
-      }
-      if (ok) {
-        reply.header('access-control-allow-origin', origin);
-        reply.header('access-control-allow-credentials', 'true');
-      }
-      if (!preflight) {
-        if (ok) reply.header('access-control-expose-headers', EXPOSED);
-        return;
-      }
-      appendVary(reply, 'Access-Control-Request-Method');
-      appendVary(reply, 'Access-Control-Request-Headers');
-      // Echoed as sent: browsers compare methods case-sensitively (`patch` is not normalised to PATCH).
-      reply.header('access-control-allow-methods', requestedMethod);
-      const requestedHeaders = request.headers['access-control-request-headers'];
-      if (requestedHeaders !== undefined && requestedHeaders.trim() !== '')
-        reply.header('access-control-allow-headers', requestedHeaders);
-      // Chrome's Private Network Access: a page on a public origin calling the mock on localhost.
-      if (request.headers['access-control-request-private-network'] === 'true')
-        reply.header('access-control-allow-private-network', 'true');
-      reply.header('access-control-max-age', maxAge);
-      return reply.code(204).send();
-    });
+    app.addHook('onRequest', corsHook(opts));
   },
   { name: 'cors' },
 );

@@ -154,7 +154,8 @@ export const faultsPlugin = fp(
       const preferred = parsePrefer(request.headers.prefer).latency;
       let ms: number;
       if (preferred !== undefined) {
-        if (!/^\d{1,9}$/.test(preferred))
+        // Any whole number of milliseconds; above the cap, the cap (as documented).
+        if (!/^\d+$/.test(preferred))
           throw new ApiError(
             400,
             `Invalid Prefer latency '${preferred}': use latency=<milliseconds>, at most ${latencyCapMs}`,

@@ -7,6 +7,7 @@ import { ApiError } from '../../errors.js';
 import { ErrorResponseSchema } from '../../schemas/error.js';
 import { MigrationConfigInputSchema } from '../../schemas/config.js';
 import { GetMigrationResponseSchema } from '../../schemas/migration.js';
+import { requestValidationError } from '../plugins/error-handler.js';
 import { toPydanticErrors } from '../pydantic-errors.js';
 
 const TAG = 'Mock control';
@@ -140,12 +141,12 @@ export const controlRoutes: FastifyPluginAsync = async (root) => {
       const merged = { ...s.config, ...(req.body.config ?? {}) };
       const parsed = MigrationConfigInputSchema.safeParse(merged);
       if (!parsed.success)
-        throw new ApiError(422, 'Request validation failed', {
-          validation_errors: toPydanticErrors(parsed.error.issues, 'body', merged, MigrationConfigInputSchema).map((v) => ({
+        throw requestValidationError(
+          toPydanticErrors(parsed.error.issues, 'body', merged, MigrationConfigInputSchema).map((v) => ({
             ...v,
             location: ['body', 'config', ...v.location.slice(1)],
           })),
-        });
+        );
       const m = e.create({ config: parsed.data, startImmediately: true, scenario: s.name, migrationId: req.body.migration_id });
       return reply.code(201).send(e.snapshot(m));
     },
