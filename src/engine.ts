@@ -1,5 +1,5 @@
 import type { Config } from './config.js';
-import { type Clock, ClockError, RealClock, VirtualClock } from './domain/clock.js';
+import { type Clock, ClockError, REAL_CLOCK_RESOLUTION_MS, RealClock, VirtualClock } from './domain/clock.js';
 import { withConfigDefaults } from './domain/config-defaults.js';
 import { type Behaviour, isRunnable, type MigrationPlan, planMigration, planRun, withCancel } from './domain/plan.js';
 import { settledAt, snapshotAt, snapshotJsonAt, statusAt } from './domain/snapshot.js';
@@ -67,7 +67,10 @@ export class MockEngine {
     this.fixturesDir = opts.catalog ? null : (opts.config.fixturesDir ?? defaultFixturesDir());
     this.catalog = opts.catalog ?? loadCatalog(this.fixturesDir!);
     this.clock =
-      opts.clock ?? (opts.config.clock === 'virtual' ? new VirtualClock(opts.config.virtualStart) : new RealClock());
+      opts.clock ??
+      (opts.config.clock === 'virtual'
+        ? new VirtualClock(opts.config.virtualStart)
+        : new RealClock(undefined, REAL_CLOCK_RESOLUTION_MS));
     this.internalId = mixpeekId(fakerFor(opts.config.seed, 'organization', 'internal_id'), 'int_', 12);
     this.seedPreseeded();
   }
@@ -244,8 +247,7 @@ export class MockEngine {
   }
 
   /** The snapshot as JSON, cached per (instant, version): polling the same instant costs one lookup. */
-  snapshotJson(m: StoredMigration): string {
-    const at = this.instantOf(m);
+  snapshotJson(m: StoredMigration, at: number = this.instantOf(m)): string {
     const c = m.cache;
     if (c && c.at === at && c.version === m.version) return c.json;
     const json = snapshotJsonAt(m.plan, at); // = JSON.stringify(snapshotAt(m.plan, at)), reusing unchanged parts
@@ -322,12 +324,26 @@ export class MockEngine {
 
   /** Filters combine with AND; newest created_at first, ties broken by id. */
   list(req: ListMigrationsRequest): ListMigrationsResponse {
+    const { page, total, now } = this.listPage(req);
+    return { results: page.map((m) => snapshotAt(m.plan, m.pollAt ?? now)), total, limit: req.limit, offset: req.offset };
+  }
+
+  /** The list as JSON, built from each migration's cached snapshot JSON: same bytes as JSON.stringify(list(req)). */
+  listJson(req: ListMigrationsRequest): string {
+    const { page, total, now } = this.listPage(req);
+    const results = page.map((m) => this.snapshotJson(m, m.pollAt ?? now)).join(',');
+    return `{"results":[${results}],"total":${total},"limit":${req.limit},"offset":${req.offset}}`;
+  }
+
+  /** Filters combine with AND; newest created_at first, ties broken by id; one instant for the whole page. */
+  private listPage(req: ListMigrationsRequest): { page: StoredMigration[]; total: number; now: number } {
+    const now = this.now();
     const rows: StoredMigration[] = [];
     for (const m of this.store.values()) {
       const p = m.plan;
       if (req.migration_type && p.config.migration_type !== req.migration_type) continue;
       if (req.source_namespace_id && p.config.source_namespace_id !== req.source_namespace_id) continue;
-      if (req.status && statusAt(p, this.instantOf(m)) !== req.status) continue;
+      if (req.status && statusAt(p, m.pollAt ?? now) !== req.status) continue;
       rows.push(m);
     }
     rows.sort(
@@ -335,13 +351,7 @@ export class MockEngine {
         b.plan.createdAt - a.plan.createdAt ||
         (a.plan.migrationId < b.plan.migrationId ? -1 : a.plan.migrationId > b.plan.migrationId ? 1 : 0),
     );
-    const page = rows.slice(req.offset, req.offset + req.limit);
-    return {
-      results: page.map((m) => this.snapshot(m)),
-      total: rows.length,
-      limit: req.limit,
-      offset: req.offset,
-    };
+    return { page: rows.slice(req.offset, req.offset + req.limit), total: rows.length, now };
   }
 
   /** Moves the virtual clock forward. */

@@ -59,11 +59,22 @@ export class VirtualClock implements Clock {
   }
 }
 
-/** Wall time, read through an injectable source (Date.now by default) so fake timers can drive it. */
+/**
+ * Wall time, read through an injectable source (Date.now by default) so fake timers can drive it, and
+ * rounded down to `resolutionMs`: reads within one such step are the same instant, so they give the same
+ * snapshot (and hit its cache).
+ */
 export class RealClock implements Clock {
   readonly mode = 'real' as const;
-  constructor(private readonly source: () => number = () => Date.now()) {}
+  constructor(
+    private readonly source: () => number = () => Date.now(),
+    readonly resolutionMs = 1,
+  ) {}
   now(): number {
-    return this.source();
+    const t = this.source();
+    return this.resolutionMs > 1 ? t - (t % this.resolutionMs) : t;
   }
 }
+
+/** The server's real clock resolution: far below anything a poller sees, far above a request's duration. */
+export const REAL_CLOCK_RESOLUTION_MS = 100;

@@ -88,7 +88,13 @@ export const mixpeekRoutes: FastifyPluginAsync = async (root) => {
       },
       preValidation: optionalBody,
     },
-    async (req) => root.engine.list(req.body),
+    async (req, reply) => {
+      const engine = root.engine;
+      const json = engine.listJson(req.body);
+      if (engine.config.validateResponses) ListMigrationsResponseSchema.parse(JSON.parse(json));
+      // Pre-serialised from the per-migration snapshot cache; sent as is.
+      return reply.type('application/json; charset=utf-8').send(json as never);
+    },
   );
 
   app.post(
