@@ -9,7 +9,7 @@ import { seedFrom } from '../../generate/seeded-faker.js';
 import type { ScenarioFixture } from '../../scenarios/fixture-schemas.js';
 import type { StoredMigration } from '../../store/migration-store.js';
 import { parsePrefer } from '../prefer.js';
-import { noteEffect } from './journal.js';
+import { finishJournal, noteEffect } from './journal.js';
 
 /**
  * Misbehaviour on demand, at the HTTP edge: latency on every route (MOCK_LATENCY_MS, `Prefer: latency=`),
@@ -110,6 +110,7 @@ export async function pollWithFaults(
       // No status line, no body: the client sees the connection reset (inject: a rejected promise).
       reply.hijack();
       reply.raw.destroy();
+      finishJournal(request.server, request, null);
       return 'dropped';
     }
     if (fault.kind !== 'delay') throw faultError(fault);

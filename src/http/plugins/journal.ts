@@ -27,9 +27,20 @@ declare module 'fastify' {
   }
 }
 
+/** What is kept per request: plain values, formatted only when the journal is read. */
+interface Recorded {
+  readonly method: string;
+  readonly url: string;
+  readonly status: number | null;
+  readonly at: number;
+  readonly wallAt: number;
+  readonly latencyMs: number;
+  readonly effects: string[];
+}
+
 /** The recent requests: a bounded ring of MOCK_JOURNAL_SIZE entries, cleared by POST /_mock/reset. */
 export class RequestJournal {
-  private readonly ring: BoundedRing<JournalEntry>;
+  private readonly ring: BoundedRing<Recorded>;
 
   constructor(capacity: number) {
     this.ring = new BoundedRing(capacity);
@@ -39,19 +50,32 @@ export class RequestJournal {
     return this.ring.capacity;
   }
 
-  add(entry: JournalEntry): void {
+  add(entry: Recorded): void {
     this.ring.push(entry);
   }
 
   /** Newest first, optionally of one migration. */
   list(filter: { migrationId?: string | undefined } = {}): JournalEntry[] {
-    const all = this.ring.newestFirst();
+    const all = this.ring.newestFirst().map(entryOf);
     return filter.migrationId === undefined ? all : all.filter((e) => e.migration_id === filter.migrationId);
   }
 
   clear(): void {
     this.ring.clear();
   }
+}
+
+function entryOf(r: Recorded): JournalEntry {
+  return {
+    method: r.method,
+    url: r.url,
+    status: r.status,
+    at: iso(r.at),
+    wall_at: new Date(r.wallAt).toISOString(),
+    latency_ms: r.latencyMs,
+    migration_id: migrationIdOf(r.method, r.url),
+    effects: r.effects,
+  };
 }
 
 interface Pending {
@@ -76,11 +100,10 @@ const excluded = (path: string) =>
 const MIGRATION_IN_PATH = /^\/v1\/namespaces\/migrations\/([^/]+)/;
 const NOT_IDS = new Set(['list', 'validate']);
 
-function migrationIdOf(request: FastifyRequest, path: string): string | null {
-  const param = (request.params as Record<string, unknown> | undefined)?.migration_id;
-  if (typeof param === 'string' && param !== '') return param;
-  const m = MIGRATION_IN_PATH.exec(path)?.[1];
-  if (m === undefined || (request.method === 'POST' && NOT_IDS.has(m))) return null;
+function migrationIdOf(method: string, url: string): string | null {
+  const q = url.indexOf('?');
+  const m = MIGRATION_IN_PATH.exec(q < 0 ? url : url.slice(0, q))?.[1];
+  if (m === undefined || (method === 'POST' && NOT_IDS.has(m))) return null;
   try {
     return decodeURIComponent(m);
   } catch {
@@ -88,19 +111,18 @@ function migrationIdOf(request: FastifyRequest, path: string): string | null {
   }
 }
 
-function finish(app: FastifyInstance, request: FastifyRequest, status: number | null): void {
+/** Journals a request once: when its response was sent, or (status null) when it ended without one. */
+export function finishJournal(app: FastifyInstance, request: FastifyRequest, status: number | null): void {
   const p = pendingOf.get(request);
   if (!p || p.done) return;
   p.done = true;
-  const path = request.url.split('?')[0] ?? request.url;
   app.journal.add({
     method: request.method,
     url: request.url,
     status,
-    at: iso(p.at),
-    wall_at: new Date(p.wallAt).toISOString(),
-    latency_ms: Math.round((performance.now() - p.started) * 10) / 10,
-    migration_id: migrationIdOf(request, path),
+    at: p.at,
+    wallAt: p.wallAt,
+    latencyMs: Math.round((performance.now() - p.started) * 10) / 10,
     effects: p.effects,
   });
 }
@@ -121,9 +143,10 @@ export const journalPlugin = fp(
     });
     if (app.config.journalSize === 0) return;
 
-    app.addHook('onRequest', async (request, reply) => {
-      const path = request.url.split('?')[0] ?? request.url;
-      if (excluded(path)) return;
+    // Callback hooks, no per-request socket listener: this runs on every request.
+    app.addHook('onRequest', (request, _reply, done) => {
+      const url = request.url;
+      if (url.startsWith('/_mock/') && excluded(url.split('?')[0] ?? url)) return done();
       pendingOf.set(request, {
         started: performance.now(),
         at: app.engine.now(),
@@ -131,13 +154,16 @@ export const journalPlugin = fp(
         effects: [],
         done: false,
       });
-      // No response (dropped connection, client gone): recorded with status null when the socket closes.
-      reply.raw.once('close', () =>
-        finish(app, request, reply.raw.writableFinished ? reply.statusCode : null),
-      );
+      done();
     });
-    app.addHook('onResponse', async (request, reply) => {
-      finish(app, request, reply.statusCode);
+    app.addHook('onResponse', (request, reply, done) => {
+      finishJournal(app, request, reply.statusCode);
+      done();
+    });
+    // A client gone before the answer; a dropped-connection fault journals itself (finishJournal).
+    app.addHook('onRequestAbort', (request, done) => {
+      finishJournal(app, request, null);
+      done();
     });
   },
   { name: 'journal', dependencies: [] },
