@@ -101,7 +101,15 @@ export function makeFrameworkErrors(
  * `requireHostHeader: false` because it answers with an empty body).
  */
 export function requestLineHook(maxUrlLength: number) {
-  return async (request: FastifyRequest) => {
+  return (request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void) => {
+    try {
+      check(request);
+      done();
+    } catch (e) {
+      done(e as Error);
+    }
+  };
+  function check(request: FastifyRequest): void {
     const length = request.raw.url?.length ?? 0;
     if (length > maxUrlLength)
       throw new ApiError(
@@ -113,7 +121,7 @@ export function requestLineHook(maxUrlLength: number) {
       throw new ApiError(400, 'Malformed HTTP request: an HTTP/1.1 request needs a Host header', null, {
         connection: 'close',
       });
-  };
+  }
 }
 
 /**

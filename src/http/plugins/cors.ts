@@ -15,6 +15,10 @@ const EXPOSED = 'Allow, Retry-After, WWW-Authenticate, Location, Content-Length,
 /** Adds `field` to the response's `Vary` header, keeping whatever is there (`reply.header` would replace it). */
 export function appendVary(reply: FastifyReply, field: string): void {
   const current = reply.getHeader('vary');
+  if (current === undefined || current === '') {
+    reply.header('vary', field); // the common case, on every request: no parsing
+    return;
+  }
   const fields = String(current ?? '')
     .split(',')
     .map((f) => f.trim())
