@@ -331,9 +331,39 @@ export class MockEngine {
   /** The list as JSON, built from each migration's cached snapshot JSON: same bytes as JSON.stringify(list(req)). */
   listJson(req: ListMigrationsRequest): string {
     const { page, total, now } = this.listPage(req);
+    // The body is a function of the page's migrations (each at its version and instant), total, limit and
+    // offset: while those are the same, the previous body is the answer (a 20-row page is ~130 KB to rebuild).
+    const last = this.lastList;
+    if (
+      last !== null &&
+      last.total === total &&
+      last.limit === req.limit &&
+      last.offset === req.offset &&
+      last.rows.length === page.length &&
+      page.every((m, i) => {
+        const row = last.rows[i]!;
+        return row.m === m && row.version === m.version && row.at === (m.pollAt ?? now);
+      })
+    )
+      return last.json;
     const results = page.map((m) => this.snapshotJson(m, m.pollAt ?? now)).join(',');
-    return `{"results":[${results}],"total":${total},"limit":${req.limit},"offset":${req.offset}}`;
+    const json = `{"results":[${results}],"total":${total},"limit":${req.limit},"offset":${req.offset}}`;
+    this.lastList = {
+      rows: page.map((m) => ({ m, version: m.version, at: m.pollAt ?? now })),
+      total,
+      limit: req.limit,
+      offset: req.offset,
+      json,
+    };
+    return json;
   }
+  private lastList: {
+    rows: { m: StoredMigration; version: number; at: number }[];
+    total: number;
+    limit: number;
+    offset: number;
+    json: string;
+  } | null = null;
 
   /** Filters combine with AND; newest created_at first, ties broken by id; one instant for the whole page. */
   private listPage(req: ListMigrationsRequest): { page: StoredMigration[]; total: number; now: number } {

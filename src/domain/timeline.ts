@@ -10,7 +10,18 @@ export type TimelineEvent =
  * The first event is the creation (`validating`, with previous null): a plain create passes through
  * validating within the request, so its `draft` follows at the same instant. Pure.
  */
-export function timelineOf(plan: MigrationPlan): TimelineEvent[] {
+export function timelineOf(plan: MigrationPlan): readonly TimelineEvent[] {
+  // Plans are never mutated (a start or a cancel makes a new plan): one timeline per plan object.
+  let events = timelines.get(plan);
+  if (!events) {
+    events = computeTimeline(plan);
+    timelines.set(plan, events);
+  }
+  return events;
+}
+const timelines = new WeakMap<MigrationPlan, TimelineEvent[]>();
+
+function computeTimeline(plan: MigrationPlan): TimelineEvent[] {
   const cutoff = plan.cancel?.at ?? Number.POSITIVE_INFINITY;
   const events: TimelineEvent[] = [];
   let current: MigrationStatus | null = null;

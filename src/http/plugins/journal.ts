@@ -86,7 +86,15 @@ interface Pending {
   done: boolean;
 }
 
-const pendingOf = new WeakMap<FastifyRequest, Pending>();
+// Kept on the request itself (cheaper than a WeakMap entry per request, on every request).
+const PENDING = Symbol('journal');
+type Journalled = FastifyRequest & { [PENDING]?: Pending };
+const pendingOf = {
+  get: (request: FastifyRequest): Pending | undefined => (request as Journalled)[PENDING],
+  set: (request: FastifyRequest, p: Pending): void => {
+    (request as Journalled)[PENDING] = p;
+  },
+};
 
 /** Notes something the mock did to this request (`latency:300`, `fault:429`, `poll-advance`). */
 export function noteEffect(request: FastifyRequest, effect: string): void {
