@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ApiError } from '../../errors.js';
 
@@ -38,7 +38,16 @@ function isEmulatedApi(route: string | undefined, rawUrl: string): boolean {
 export const authPlugin = fp<AuthOptions>(
   async (app: FastifyInstance, opts) => {
     const keys = new Set(opts.apiKeys);
-    app.addHook('onRequest', async (request) => {
+    // Callback-style: it runs on every request.
+    app.addHook('onRequest', (request, _reply, done) => {
+      try {
+        check(request);
+        done();
+      } catch (e) {
+        done(e as Error);
+      }
+    });
+    function check(request: FastifyRequest): void {
       if (request.method === 'OPTIONS' || !isEmulatedApi(request.routeOptions.url, request.url)) return;
       const header = request.headers.authorization;
       if (header === undefined)
@@ -49,7 +58,7 @@ export const authPlugin = fp<AuthOptions>(
         throw new ApiError(401, `Invalid Authorization header format. ${USAGE}`, null, CHALLENGE);
       const accepted = keys.size > 0 ? keys.has(key) : KEY_FORMAT.test(key);
       if (!accepted) throw new ApiError(401, 'Invalid API key', null, CHALLENGE);
-    });
+    }
   },
   { name: 'auth' },
 );

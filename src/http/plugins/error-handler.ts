@@ -150,13 +150,15 @@ export const errorHandlerPlugin = fp(
     // matches an empty segment (GET /v1/namespaces/migrations/ is not GET .../{migration_id}), and create
     // is not served without its slash even though a prefixed '/' route answers there by default.
     // After authentication, before the body is read.
-    app.addHook('preParsing', async (request) => {
+    // Callback-style and allocation-free: it runs on every request.
+    app.addHook('preParsing', (request, _reply, payload, done) => {
       const params = request.params as Record<string, unknown> | undefined;
-      const emptyParam =
-        params !== undefined && Object.entries(params).some(([k, v]) => k !== '*' && v === '');
-      if (emptyParam || (request.method === 'POST' && request.routeOptions.url === CREATE_PATH)) {
-        throw unmatched(request.method, request.url);
-      }
+      let emptyParam = false;
+      if (params !== undefined)
+        for (const k in params) if (k !== '*' && params[k] === '') emptyParam = true;
+      if (emptyParam || (request.method === 'POST' && request.routeOptions.url === CREATE_PATH))
+        return done(unmatched(request.method, request.url));
+      done(null, payload);
     });
 
     app.setNotFoundHandler((request, reply) => sendApiError(reply, unmatched(request.method, request.url)));
