@@ -1,5 +1,5 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,22 +34,6 @@ const KEY = { authorization: 'Bearer sk_dashboard' };
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 /** The page updates within a second; a loaded CI machine gets more. */
 const WAIT = { timeout: 15_000, interval: 100 };
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-function ensureBuilt(): void {
-  const outputs = [join(ROOT, 'dist/server.js'), join(ROOT, 'dist/ui/index.html')];
-  const sources = Math.max(newestMtime(join(ROOT, 'src')), newestMtime(join(ROOT, 'ui')));
-  if (outputs.every((f) => existsSync(f) && statSync(f).mtimeMs >= sources)) return;
-  execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe', timeout: 240_000 });
-}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -116,7 +100,7 @@ beforeAll(async () => {
       `${CHROMIUM} is missing: the dashboard test needs Debian's chromium. Install it with ` +
         '`apt-get update && apt-get install -y chromium` (.ci/run does).',
     );
-  ensureBuilt();
+  // dist/ is built by test/global-setup.ts when stale.
   server = await startServer();
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   // Reduced motion: progress bars jump to their value, so screenshots show settled bars.

@@ -3,24 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { buildApp } from '../../src/http/app.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultFixturesDir } from '../../src/scenarios/load.js';
+import { appWith } from '../helpers/apps.js';
 
 const AUTH = { authorization: 'Bearer sk_test_faults' };
-
-const apps: FastifyInstance[] = [];
-afterEach(async () => {
-  while (apps.length > 0) await apps.pop()!.close();
-});
-
-async function appWith(env: Record<string, string> = {}): Promise<FastifyInstance> {
-  const app = await buildApp({ config: loadConfig({ LOG_LEVEL: 'silent', MOCK_CLOCK: 'virtual', ...env }) });
-  await app.ready();
-  apps.push(app);
-  return app;
-}
 
 const get = (app: FastifyInstance, id: string) =>
   app.inject({ method: 'GET', url: `/v1/namespaces/migrations/${id}`, headers: AUTH });

@@ -1,22 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { buildApp } from '../../src/http/app.js';
+import { describe, expect, it } from 'vitest';
+import { appWith } from '../helpers/apps.js';
 
 const TOKEN = 'sk_test_journal_s3cr3t_value';
 const AUTH = { authorization: `Bearer ${TOKEN}` };
-
-const apps: FastifyInstance[] = [];
-afterEach(async () => {
-  while (apps.length > 0) await apps.pop()!.close();
-});
-
-async function appWith(env: Record<string, string> = {}): Promise<FastifyInstance> {
-  const app = await buildApp({ config: loadConfig({ LOG_LEVEL: 'silent', MOCK_CLOCK: 'virtual', ...env }) });
-  await app.ready();
-  apps.push(app);
-  return app;
-}
 
 interface Entry {
   method: string;

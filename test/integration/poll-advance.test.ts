@@ -1,23 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { describe, expect, it } from 'vitest';
 import { snapshotAt } from '../../src/domain/snapshot.js';
 import { pollSteps } from '../../src/domain/timeline.js';
-import { buildApp } from '../../src/http/app.js';
+import { appWith } from '../helpers/apps.js';
 
 const AUTH = { authorization: 'Bearer sk_test_polls' };
-
-const apps: FastifyInstance[] = [];
-afterEach(async () => {
-  while (apps.length > 0) await apps.pop()!.close();
-});
-
-async function appWith(env: Record<string, string> = {}): Promise<FastifyInstance> {
-  const app = await buildApp({ config: loadConfig({ LOG_LEVEL: 'silent', MOCK_CLOCK: 'virtual', ...env }) });
-  await app.ready();
-  apps.push(app);
-  return app;
-}
 
 const get = (app: FastifyInstance, id: string) =>
   app.inject({ method: 'GET', url: `/v1/namespaces/migrations/${id}`, headers: AUTH });

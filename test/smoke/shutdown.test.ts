@@ -1,9 +1,9 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 
 /**
  * The built server as a process: SIGTERM/SIGINT stop accepting, answer what is in flight, exit 0; without
@@ -17,26 +17,16 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 const ROOT = resolve(import.meta.dirname, '../..');
 const SERVER = join(ROOT, 'dist', 'server.js');
 
-function newest(dir: string): number {
+function _newest(dir: string): number {
   let t = 0;
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+    t = Math.max(t, e.isDirectory() ? _newest(p) : statSync(p).mtimeMs);
   }
   return t;
 }
 
-beforeAll(() => {
-  if (existsSync(SERVER) && statSync(SERVER).mtimeMs >= newest(join(ROOT, 'src'))) return;
-  execFileSync(
-    process.execPath,
-    [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-    {
-      cwd: ROOT,
-      stdio: 'pipe',
-    },
-  );
-}, 120_000);
+// dist/server.js is built by test/global-setup.ts when stale.
 
 function freePort(): Promise<number> {
   return new Promise((res, rej) => {
